@@ -1,0 +1,1 @@
+"""coord: by-name-list case coordination for place-based partnerships."""

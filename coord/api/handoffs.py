@@ -1,0 +1,77 @@
+"""/handoffs: closed-loop referrals from one service to the next."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from coord.api.http import POST_HEADERS, WRITE_HEADERS, caller, coord, expected_version, idempotent, purpose
+from coord.api.schemas import (
+    HandoffCreateSchema,
+    HandoffPageSchema,
+    HandoffQuerySchema,
+    HandoffSchema,
+    HandoffTransitionSchema,
+)
+from coord.api.views import handoff_view, render_handoff, tagged
+from events.dates import today
+from projections.listing import handoff_ids
+
+blp = Blueprint("handoffs", __name__, url_prefix="/handoffs", description="Handoffs between services")
+
+WRITERS = ("case_manager", "admin")
+
+
+def _render(handoff_id: str, version: int) -> dict[str, Any]:
+    return render_handoff(caller(), handoff_id, version, purpose())
+
+
+@blp.route("")
+class Handoffs(MethodView):
+    @blp.arguments(HandoffQuerySchema, location="query")
+    @blp.response(200, HandoffPageSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """List handoffs (filters: status, to_service, overdue), a page at a time"""
+        who = caller()
+        limit = query.pop("limit")
+        ids = handoff_ids(coord().db, on=today(), limit=limit, **query)
+        items = [handoff_view(who, coord().app.get_handoff(i), purpose()) for i in ids]
+        return {"items": items, "next_after": str(ids[-1]) if len(ids) == limit else None}
+
+    @blp.arguments(HandoffCreateSchema)
+    @blp.response(201, HandoffSchema)
+    @blp.doc(parameters=POST_HEADERS)
+    @idempotent("handoff", _render)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Request a handoff of a person to a service"""
+        who = caller(*WRITERS)
+        data["requested_on"] = data.get("requested_on") or today()
+        handoff = coord().app.request_handoff(who, **data)
+        return tagged(handoff_view(who, handoff, purpose()))
+
+
+@blp.route("/<uuid:handoff_id>")
+class HandoffResource(MethodView):
+    @blp.response(200, HandoffSchema)
+    def get(self, handoff_id: UUID) -> dict[str, Any]:
+        """One handoff; the ETag is its version"""
+        return tagged(handoff_view(caller(), coord().app.get_handoff(handoff_id), purpose()))
+
+
+@blp.route("/<uuid:handoff_id>/transitions")
+class HandoffTransitions(MethodView):
+    @blp.arguments(HandoffTransitionSchema)
+    @blp.response(201, HandoffSchema)
+    @blp.doc(parameters=WRITE_HEADERS + POST_HEADERS)
+    @idempotent("handoff", _render)
+    def post(self, data: dict[str, Any], handoff_id: UUID) -> dict[str, Any]:
+        """Move a handoff on: accepted, rejected, in_progress, on_hold, completed, failed, cancelled, entered_in_error"""
+        who = caller(*WRITERS)
+        handoff = coord().app.transition_handoff(
+            who, handoff_id, to=data["to"], effective_on=data.get("effective_on") or today(),
+            reason=data.get("reason"), outcome=data.get("outcome"), expected_version=expected_version(),
+        )
+        return tagged(handoff_view(who, handoff, purpose()))

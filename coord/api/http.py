@@ -1,0 +1,105 @@
+"""Request plumbing shared by the resources: the caller, roles, If-Match, ETags and Idempotency-Key."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from flask import current_app, g, request
+from flask_smorest import abort
+
+from coord.idempotency import Outcome
+from coord.principal import Principal
+from coord.wiring import Coord
+
+IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+WRITE_HEADERS = [
+    {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
+     "description": "the ETag read before; a stale one gets 412"},
+]
+POST_HEADERS = [
+    {"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 255},
+     "description": "repeat a POST safely: the same key returns the same result without writing twice"},
+]
+
+
+def coord() -> Coord:
+    return current_app.extensions["coord"]
+
+
+def caller(*roles: str) -> Principal:
+    """The authenticated caller, who must hold one of `roles` (any role when none are named)."""
+    principal: Principal | None = g.get("principal")
+    if principal is None:
+        abort(401, message="a valid Bearer token is required")
+    if roles and principal.role not in roles:
+        abort(403, message=f"the {principal.role} role may not do this")
+    return principal
+
+
+def expected_version() -> int | None:
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    match = IF_MATCH.match(header)
+    if match is None:
+        abort(412, message="If-Match must be the ETag of the version read, e.g. \"3\"")
+    return int(match.group(1))
+
+
+def tag(version: int) -> None:
+    """The response is about this version of one aggregate: say so in its ETag."""
+    g.etag_version = version
+
+
+def add_etag(response: Any) -> Any:
+    version = g.get("etag_version")
+    if version is not None and response.status_code < 300:
+        response.headers["ETag"] = f'"{version}"'
+    return response
+
+
+def purpose() -> str:
+    """Why personal data is read: the caller's X-Purpose header, else the route."""
+    stated = request.headers.get("X-Purpose", "").strip()
+    route = f"{request.method} {request.url_rule.rule if request.url_rule else request.path}"
+    return f"{route}: {stated[:120]}" if stated else route
+
+
+def idempotent(kind: str, render: Callable[[str, int], dict[str, Any]], status: int = 201) -> Callable:
+    """For a POST view returning a representation with id and version: replay instead of repeating."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            key = request.headers.get("Idempotency-Key")
+            if key is None:
+                return view(*args, **kwargs)
+            if not IDEMPOTENCY_KEY.match(key):
+                abort(400, message="Idempotency-Key must be 1-255 visible ASCII characters")
+            who = caller()
+            store = coord().idempotency
+            fingerprint = hashlib.sha256(
+                f"{request.method} {request.path}\n".encode() + request.get_data(cache=True)
+            ).hexdigest()
+            earlier = store.begin(who.id, key, fingerprint)
+            if earlier is not None:
+                g.idempotent_replay = True
+                return render(earlier.resource_id, earlier.version)
+            try:
+                result = view(*args, **kwargs)
+            except BaseException:
+                store.release(who.id, key)
+                raise
+            store.complete(who.id, key, Outcome(status, kind, UUID(result["id"]).hex, result["version"]))
+            return result
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,175 @@
+"""/persons: the by-name list. Personal data is shown only where consent allows, and every read is logged."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from coord.api.http import POST_HEADERS, WRITE_HEADERS, caller, coord, expected_version, idempotent, purpose
+from coord.api.schemas import (
+    ConsentCreateSchema,
+    ContactSchema,
+    DuplicateGroupSchema,
+    PersonCreateSchema,
+    PersonPageSchema,
+    PersonPatchSchema,
+    PersonQuerySchema,
+    PersonSchema,
+    PersonTransitionSchema,
+)
+from coord.api.views import person_view, render_person, tagged
+from events.dates import today
+from events.pii import PERSON_PII_FIELDS
+from projections.listing import person_ids
+
+blp = Blueprint("persons", __name__, url_prefix="/persons", description="The by-name list")
+
+WRITERS = ("case_manager", "admin")
+
+
+def _render(person_id: str, version: int) -> dict[str, Any]:
+    return render_person(caller(), person_id, version, purpose())
+
+
+def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Separate personal data (sealed in the log) from clear attributes."""
+    pii = {name: data.pop(name) for name in PERSON_PII_FIELDS if name in data}
+    if isinstance(pii.get("dob"), date):
+        data.setdefault("birth_year", pii["dob"].year)
+        pii["dob"] = pii["dob"].isoformat()
+    return data, pii
+
+
+@blp.route("")
+class Persons(MethodView):
+    @blp.arguments(PersonQuerySchema, location="query")
+    @blp.response(200, PersonPageSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """List persons (filters: status, population, agency), a page at a time"""
+        who = caller()
+        limit = query.pop("limit")
+        ids = person_ids(coord().db, limit=limit, **query)
+        items = [person_view(who, coord().app.get_person(i), purpose()) for i in ids]
+        return {"items": items, "next_after": str(ids[-1]) if len(ids) == limit else None}
+
+    @blp.arguments(PersonCreateSchema)
+    @blp.response(201, PersonSchema)
+    @blp.doc(parameters=POST_HEADERS)
+    @idempotent("person", _render)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Identify a person (adds them to the by-name list as active)"""
+        who = caller(*WRITERS)
+        effective_on = data.pop("effective_on", None) or today()
+        agency = data.pop("agency", None)
+        attributes, pii = _split(data)
+        person = coord().app.identify_person(
+            who, attributes=attributes, pii=pii, effective_on=effective_on, agency=agency
+        )
+        return tagged(person_view(who, person, purpose()))
+
+
+@blp.route("/duplicates")
+class Duplicates(MethodView):
+    @blp.response(200, DuplicateGroupSchema(many=True))
+    def get(self) -> list[dict[str, Any]]:
+        """Possible duplicates: persons whose normalised name and date of birth match (admins)"""
+        caller("admin")
+        groups = coord().app.keystore.duplicate_groups()
+        return [{"person_ids": [str(person_id) for person_id in group]} for group in groups]
+
+
+@blp.route("/<uuid:person_id>")
+class PersonResource(MethodView):
+    @blp.response(200, PersonSchema)
+    def get(self, person_id: UUID) -> dict[str, Any]:
+        """One person; the ETag is the record's version"""
+        who = caller()
+        return tagged(person_view(who, coord().app.get_person(person_id), purpose()))
+
+    @blp.arguments(PersonPatchSchema)
+    @blp.response(200, PersonSchema)
+    @blp.doc(parameters=WRITE_HEADERS)
+    def patch(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
+        """Change attributes or personal data (may move the person into or out of populations)"""
+        who = caller(*WRITERS)
+        effective_on = data.pop("effective_on", None) or today()
+        attributes, pii = _split(data)
+        person = coord().app.change_person(
+            who, person_id, attributes=attributes, pii=pii, effective_on=effective_on,
+            expected_version=expected_version(),
+        )
+        return tagged(person_view(who, person, purpose()))
+
+
+@blp.route("/<uuid:person_id>/contacts")
+class Contacts(MethodView):
+    @blp.arguments(ContactSchema)
+    @blp.response(201, PersonSchema)
+    @blp.doc(parameters=WRITE_HEADERS + POST_HEADERS)
+    @idempotent("person", _render)
+    def post(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
+        """Record a contact with the person"""
+        who = caller(*WRITERS)
+        person = coord().app.record_contact(
+            who, person_id, effective_on=data.get("effective_on") or today(), service_id=data.get("service_id"),
+            expected_version=expected_version(),
+        )
+        return tagged(person_view(who, person, purpose()))
+
+
+@blp.route("/<uuid:person_id>/transitions")
+class Transitions(MethodView):
+    @blp.arguments(PersonTransitionSchema)
+    @blp.response(201, PersonSchema)
+    @blp.doc(parameters=WRITE_HEADERS + POST_HEADERS)
+    @idempotent("person", _render)
+    def post(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
+        """Move the person to housed, inactive or back to active"""
+        who = caller(*WRITERS)
+        person = coord().app.transition_person(
+            who, person_id, to=data["to"], effective_on=data.get("effective_on") or today(),
+            reason=data.get("reason"), destination=data.get("destination"), expected_version=expected_version(),
+        )
+        return tagged(person_view(who, person, purpose()))
+
+
+@blp.route("/<uuid:person_id>/consents")
+class Consents(MethodView):
+    @blp.arguments(ConsentCreateSchema)
+    @blp.response(201, PersonSchema)
+    @blp.doc(parameters=WRITE_HEADERS + POST_HEADERS)
+    @idempotent("person", _render)
+    def post(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
+        """Record a consent that lets other agencies see the person's personal data"""
+        who = caller(*WRITERS)
+        person, _consent_id = coord().app.record_consent(
+            who, person_id, agencies=None if data.get("all") else data["agencies"],
+            expires_on=data.get("expires_on"), effective_on=data.get("effective_on") or today(),
+            expected_version=expected_version(),
+        )
+        return tagged(person_view(who, person, purpose()))
+
+
+@blp.route("/<uuid:person_id>/consents/<string:consent_id>")
+class ConsentResource(MethodView):
+    @blp.response(200, PersonSchema)
+    @blp.doc(parameters=WRITE_HEADERS)
+    def delete(self, person_id: UUID, consent_id: str) -> dict[str, Any]:
+        """Revoke a consent"""
+        who = caller(*WRITERS)
+        person = coord().app.revoke_consent(
+            who, person_id, consent_id, effective_on=today(), expected_version=expected_version()
+        )
+        return tagged(person_view(who, person, purpose()))
+
+
+@blp.route("/<uuid:person_id>/pii")
+class PersonalData(MethodView):
+    @blp.response(204)
+    def delete(self, person_id: UUID) -> None:
+        """Erase the person's personal data (crypto-shredding; counts and history stay). Admins only."""
+        coord().app.erase_person(caller("admin"), person_id)

@@ -1,0 +1,210 @@
+"""Request and response shapes (marshmallow). Rules about meaning live on the aggregates, not here."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from events.vocabulary import (
+    GENDERS,
+    HANDOFF_PRIORITIES,
+    HANDOFF_STATUSES,
+    HOUSEHOLD_TYPES,
+    INACTIVE_REASONS,
+    PERSON_STATUSES,
+    POPULATIONS,
+    RACE_ETHNICITY,
+    SEXES,
+    STAGES,
+    VETERAN,
+)
+
+AGENCY = validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{0,63}$", error="an agency code is 1-64 of a-z, 0-9, '_', '.', '-'")
+
+
+def _text(maximum: int, **kwargs) -> fields.String:
+    return fields.String(validate=validate.Length(min=1, max=maximum), **kwargs)
+
+
+class PersonalDataSchema(Schema):
+    first_name = _text(100)
+    last_name = _text(100)
+    dob = fields.Date(metadata={"description": "date of birth (personal data; birth_year is derived from it)"})
+    ssn_last4 = fields.String(validate=validate.Regexp(r"^[0-9]{4}$", error="four digits"))
+    phone = _text(40)
+    email = fields.Email(validate=validate.Length(max=254))
+    notes = _text(5000)
+
+
+class AttributesSchema(Schema):
+    birth_year = fields.Integer(validate=validate.Range(min=1900, max=2100))
+    race_ethnicity = fields.List(fields.String(validate=validate.OneOf(RACE_ETHNICITY)), validate=validate.Length(min=1))
+    sex = fields.String(validate=validate.OneOf(SEXES))
+    gender = fields.List(fields.String(validate=validate.OneOf(GENDERS)), allow_none=True)
+    veteran = fields.String(validate=validate.OneOf(VETERAN))
+    chronic = fields.Boolean()
+    household_type = fields.String(validate=validate.OneOf(HOUSEHOLD_TYPES))
+    source = _text(200)
+
+
+class PersonCreateSchema(PersonalDataSchema, AttributesSchema):
+    veteran = fields.String(required=True, validate=validate.OneOf(VETERAN))
+    household_type = fields.String(required=True, validate=validate.OneOf(HOUSEHOLD_TYPES))
+    effective_on = fields.Date(metadata={"description": "date identified; default today"})
+    agency = fields.String(validate=AGENCY, metadata={"description": "identifying agency (admins only)"})
+
+
+class PersonPatchSchema(PersonalDataSchema, AttributesSchema):
+    effective_on = fields.Date()
+
+
+class ConsentSchema(Schema):
+    id = fields.String()
+    agencies = fields.List(fields.String(), allow_none=True)
+    expires_on = fields.Date(allow_none=True)
+    recorded_on = fields.Date()
+    revoked_on = fields.Date(allow_none=True)
+
+
+class PersonSchema(Schema):
+    id = fields.String()
+    version = fields.Integer()
+    agency = fields.String()
+    status = fields.String()
+    identified_on = fields.Date()
+    last_contact_on = fields.Date()
+    last_transition_on = fields.Date()
+    inactive_reason = fields.String(allow_none=True)
+    destination = fields.Integer(allow_none=True)
+    populations = fields.List(fields.String())
+    birth_year = fields.Integer(allow_none=True)
+    race_ethnicity = fields.List(fields.String())
+    sex = fields.String()
+    gender = fields.List(fields.String(), allow_none=True)
+    veteran = fields.String()
+    chronic = fields.Boolean()
+    household_type = fields.String()
+    source = fields.String(allow_none=True)
+    erased = fields.Boolean()
+    pii_visible = fields.Boolean(metadata={"description": "false: personal data fields show as [redacted]"})
+    first_name = fields.String(allow_none=True)
+    last_name = fields.String(allow_none=True)
+    dob = fields.String(allow_none=True)
+    ssn_last4 = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    notes = fields.String(allow_none=True)
+    consents = fields.List(fields.Nested(ConsentSchema))
+
+
+class PersonPageSchema(Schema):
+    items = fields.List(fields.Nested(PersonSchema))
+    next_after = fields.String(allow_none=True, metadata={"description": "pass as ?after= for the next page"})
+
+
+class PersonQuerySchema(Schema):
+    status = fields.String(validate=validate.OneOf(PERSON_STATUSES))
+    population = fields.String(validate=validate.OneOf(POPULATIONS))
+    agency = fields.String(validate=AGENCY)
+    after = fields.UUID()
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class ContactSchema(Schema):
+    effective_on = fields.Date()
+    service_id = fields.UUID()
+
+
+class PersonTransitionSchema(Schema):
+    to = fields.String(required=True, validate=validate.OneOf(PERSON_STATUSES))
+    effective_on = fields.Date()
+    reason = fields.String(validate=validate.OneOf(INACTIVE_REASONS))
+    destination = fields.Integer(
+        validate=validate.Range(min=0, max=999), metadata={"description": "HMIS 3.12 destination code (4xx)"}
+    )
+
+
+class ConsentCreateSchema(Schema):
+    agencies = fields.List(fields.String(validate=AGENCY), validate=validate.Length(min=1, max=100))
+    all = fields.Boolean(metadata={"description": "true: every agency of the partnership"})
+    expires_on = fields.Date()
+    effective_on = fields.Date()
+
+    @validates_schema
+    def _one_scope(self, data, **_kwargs):
+        if bool(data.get("agencies")) == bool(data.get("all")):
+            raise ValidationError("give either agencies or all: true", "agencies")
+
+
+class DuplicateGroupSchema(Schema):
+    person_ids = fields.List(fields.String())
+
+
+class ServiceCreateSchema(Schema):
+    name = _text(200, required=True)
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    handoff_window_days = fields.Integer(load_default=14, validate=validate.Range(min=1, max=365))
+    agency = fields.String(validate=AGENCY, metadata={"description": "the service's agency (admins only)"})
+
+
+class ServiceSchema(Schema):
+    id = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    agency = fields.String()
+    stage = fields.String()
+    handoff_window_days = fields.Integer()
+
+
+class ServiceQuerySchema(Schema):
+    stage = fields.String(validate=validate.OneOf(STAGES))
+    agency = fields.String(validate=AGENCY)
+
+
+class HandoffCreateSchema(Schema):
+    person_id = fields.UUID(required=True)
+    to_service_id = fields.UUID(required=True)
+    from_service_id = fields.UUID(allow_none=True)
+    episode_id = fields.UUID(metadata={"description": "retry of a rejected handoff: its episode"})
+    requested_on = fields.Date(metadata={"description": "default today"})
+    due_on = fields.Date(metadata={"description": "default requested_on + the to-service's handoff window"})
+    priority = fields.String(load_default="routine", validate=validate.OneOf(HANDOFF_PRIORITIES))
+    note = _text(2000, metadata={"description": "personal data: encrypted, shown only where PII may be seen"})
+
+
+class HandoffTransitionSchema(Schema):
+    to = fields.String(required=True, validate=validate.OneOf([s for s in HANDOFF_STATUSES if s != "requested"]))
+    effective_on = fields.Date()
+    reason = _text(500)
+    outcome = _text(500)
+
+
+class HandoffSchema(Schema):
+    id = fields.String()
+    version = fields.Integer()
+    person_id = fields.String()
+    episode_id = fields.String()
+    from_service_id = fields.String(allow_none=True)
+    to_service_id = fields.String()
+    agency = fields.String()
+    status = fields.String()
+    priority = fields.String()
+    requested_on = fields.Date()
+    due_on = fields.Date()
+    last_transition_on = fields.Date()
+    accepted_on = fields.Date(allow_none=True)
+    reason = fields.String(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class HandoffPageSchema(Schema):
+    items = fields.List(fields.Nested(HandoffSchema))
+    next_after = fields.String(allow_none=True)
+
+
+class HandoffQuerySchema(Schema):
+    status = fields.String(validate=validate.OneOf(HANDOFF_STATUSES))
+    to_service = fields.UUID()
+    overdue = fields.Boolean()
+    after = fields.UUID()
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))

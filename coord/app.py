@@ -1,0 +1,74 @@
+"""The Flask application factory: one app per process, its collaborators in app.extensions["coord"]."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request, send_from_directory
+from flask_smorest import Api
+from swagger_ui_bundle import swagger_ui_path
+
+from coord.api import handoffs, health, persons, services
+from coord.api.errors import error_response, register_error_handlers
+from coord.api.http import add_etag, coord
+from coord.config import Config
+from coord.wiring import Coord, open_coord
+
+API_PREFIX = "/api/v1"
+PUBLIC_PATHS = (f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs")
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def create_app(config: Config | None = None, coord: Coord | None = None) -> Flask:
+    app = Flask("coord")
+    app.config.update(
+        API_TITLE="coord",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=API_PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        # Served by this app, not a CDN: partners' networks may block CDNs.
+        OPENAPI_SWAGGER_UI_URL=f"{API_PREFIX}/docs-assets/",
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["coord"] = coord or open_coord(config or Config.from_env())
+    api = Api(
+        app,
+        spec_kwargs={
+            "info": {"description": "By-name-list case coordination: persons, services and handoffs."},
+            "security": [{"bearer": []}],
+        },
+    )
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for blp in (services.blp, persons.blp, handoffs.blp):
+        api.register_blueprint(blp, url_prefix=API_PREFIX + blp.url_prefix)
+    app.register_blueprint(health.bp)
+    register_error_handlers(app)
+    app.before_request(_authenticate)
+    app.after_request(add_etag)
+    app.after_request(_no_store)
+
+    @app.get(f"{API_PREFIX}/docs-assets/<path:filename>")
+    def docs_assets(filename: str):
+        return send_from_directory(swagger_ui_path, filename)
+
+    return app
+
+
+def _authenticate():
+    g.principal = None
+    if not request.path.startswith(API_PREFIX + "/") or request.path.startswith(PUBLIC_PATHS + (f"{API_PREFIX}/docs-assets/",)):
+        return None
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    principal = coord().tokens.authenticate(token.strip()) if scheme.lower() == "bearer" and token else None
+    if principal is None:
+        return error_response(401, "a valid Bearer token is required", headers={"WWW-Authenticate": 'Bearer realm="coord"'})
+    g.principal = principal
+    return None
+
+
+def _no_store(response):
+    # Responses may carry personal data: no shared or browser cache may keep them.
+    if request.path.startswith(API_PREFIX + "/") and "docs" not in request.path:
+        response.headers["Cache-Control"] = "no-store"
+    return response

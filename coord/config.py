@@ -1,0 +1,117 @@
+"""Configuration, read from the environment in this one place, with safe embedded defaults.
+
+A missing secret where one is required (the master key with PostgreSQL) is a startup error.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from events.crypto import CryptoError, MasterKey
+
+log = logging.getLogger("coord")
+
+KEY_FILE_NAME = "master.key"
+
+
+class ConfigError(Exception):
+    """The configuration cannot work; the message says which variable and why."""
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    data_dir: Path
+    master_key: MasterKey = field(repr=False)
+    previous_master_keys: tuple[MasterKey, ...] = field(default=(), repr=False)
+    #: Where the master key came from: "COORD_MASTER_KEY", a file path, or the generated default file.
+    master_key_source: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    threads: int = 8
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql", "postgres:"))
+
+    @property
+    def default_key_file(self) -> Path:
+        return self.data_dir / KEY_FILE_NAME
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("COORD_DATA_DIR") or "coord-data").resolve()
+        database_url = env.get("COORD_DATABASE_URL") or f"sqlite:///{data_dir / 'coord.db'}"
+        is_postgres = database_url.startswith(("postgresql", "postgres:"))
+        master, source = _master_key(env, data_dir, generate=not is_postgres)
+        previous = _read_key(env, "COORD_MASTER_KEY_PREVIOUS")
+        return cls(
+            database_url=database_url,
+            data_dir=data_dir,
+            master_key=master,
+            previous_master_keys=(previous,) if previous else (),
+            master_key_source=source,
+            host=env.get("COORD_HOST") or "127.0.0.1",
+            port=_int(env, "COORD_PORT", 8000, 1, 65535),
+            workers=_int(env, "COORD_WORKERS", 1, 1, 64),
+            threads=_int(env, "COORD_THREADS", 8, 1, 256),
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {text!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _read_key(env: Mapping[str, str], name: str) -> MasterKey | None:
+    try:
+        if env.get(name):
+            return MasterKey.from_base64(env[name])
+        if env.get(f"{name}_FILE"):
+            return MasterKey.from_base64(Path(env[f"{name}_FILE"]).read_text())
+    except OSError as e:
+        raise ConfigError(f"{name}_FILE cannot be read: {e.strerror}") from None
+    except CryptoError as e:
+        raise ConfigError(f"{name}: {e}") from None
+    return None
+
+
+def _master_key(env: Mapping[str, str], data_dir: Path, *, generate: bool) -> tuple[MasterKey, str]:
+    key = _read_key(env, "COORD_MASTER_KEY")
+    if key is not None:
+        return key, env.get("COORD_MASTER_KEY_FILE") if not env.get("COORD_MASTER_KEY") else "COORD_MASTER_KEY"
+    if not generate:
+        raise ConfigError(
+            "COORD_MASTER_KEY or COORD_MASTER_KEY_FILE is required with PostgreSQL "
+            "(base64 of 32 random bytes; see docs/keys.md)"
+        )
+    path = data_dir / KEY_FILE_NAME
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        write_key_file(path, MasterKey.generate())
+        log.warning("generated a new master key in %s (mode 0600); back it up: without it no PII can be read", path)
+    try:
+        return MasterKey.from_base64(path.read_text()), str(path)
+    except CryptoError as e:
+        raise ConfigError(f"{path}: {e}") from None
+
+
+def write_key_file(path: Path, key: MasterKey) -> None:
+    """Write a key file readable by its owner only, never briefly readable by others."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key.to_base64() + "\n")

@@ -1,0 +1,33 @@
+"""Builds the one set of per-process objects from configuration (used by the app factory and the CLI)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coord.application import CoordApplication
+from coord.config import Config
+from coord.idempotency import IdempotencyStore
+from coord.migrate import upgrade
+from coord.tokens import TokenStore
+from projections.db import Database
+
+
+@dataclass
+class Coord:
+    config: Config
+    db: Database
+    app: CoordApplication
+    tokens: TokenStore
+    idempotency: IdempotencyStore
+
+    def close(self) -> None:
+        self.app.close()
+        self.db.dispose()
+
+
+def open_coord(config: Config) -> Coord:
+    """Migrate (idempotent and fast when current), then build the application on the store."""
+    db = Database(config.database_url)
+    upgrade(db)
+    app = CoordApplication(config.database_url, config.master_key, config.previous_master_keys, db)
+    return Coord(config=config, db=db, app=app, tokens=TokenStore(db), idempotency=IdempotencyStore(db))

@@ -1,0 +1,1 @@
+"""coord's domain and event log: aggregates, event classes, personal-data types and store setup."""

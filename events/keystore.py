@@ -1,0 +1,265 @@
+"""The keystore: one data key per person, wrapped by the master key, in the mutable `person_keys` table.
+
+Deleting a person's key is erasure (crypto-shredding): the events stay, their personal data no longer opens.
+The same store keeps the blind index (an HMAC of normalised name + dob) that finds possible duplicates
+without decrypting; it is deleted with the key. Tables are created by the Alembic migrations; SQL runs on
+the event store's own connection pool so a keystore write shares the store's locking.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import threading
+import time
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.sqlite import SQLiteDatastore
+
+from events.crypto import CryptoError, MasterKey, new_key, open_sealed, seal
+from events.errors import ErasedError
+from events.pii import PII
+
+BLIND_INDEX_KEY = "blind_index"
+
+#: How long an opened data key is kept in memory. Erasure in this process takes effect at once; in
+#: another process of a scaled-out deployment, within this many seconds.
+KEY_CACHE_SECONDS = 5.0
+KEY_CACHE_SIZE = 10_000
+
+
+class UnknownMasterKeyError(CryptoError):
+    """A stored key is wrapped by a master key this process was not given."""
+
+
+class _KeyCache:
+    def __init__(self) -> None:
+        self._items: OrderedDict[UUID, tuple[float, bytes | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, person_id: UUID) -> tuple[bool, bytes | None]:
+        with self._lock:
+            item = self._items.get(person_id)
+            if item is None or item[0] < time.monotonic():
+                return False, None
+            self._items.move_to_end(person_id)
+            return True, item[1]
+
+    def put(self, person_id: UUID, key: bytes | None) -> None:
+        with self._lock:
+            self._items[person_id] = (time.monotonic() + KEY_CACHE_SECONDS, key)
+            self._items.move_to_end(person_id)
+            while len(self._items) > KEY_CACHE_SIZE:
+                self._items.popitem(last=False)
+
+    def drop(self, person_id: UUID) -> None:
+        with self._lock:
+            self._items.pop(person_id, None)
+
+
+def normalise_for_index(first_name: str, last_name: str, dob: str) -> str:
+    """Case, accents, spaces and punctuation do not make two people different."""
+
+    def fold(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        return "".join(c for c in decomposed if c.isalnum())
+
+    return f"{fold(first_name)}|{fold(last_name)}|{dob.strip()}"
+
+
+class KeyStore:
+    def __init__(self, datastore: Any, master: MasterKey, previous: Sequence[MasterKey] = ()) -> None:
+        self.datastore = datastore
+        self.master = master
+        self._masters = {k.key_id: k for k in (*previous, master)}
+        self._is_sqlite = isinstance(datastore, SQLiteDatastore)
+        self._cache = _KeyCache()
+        self._index_key: bytes | None = None
+
+    # -- SQL plumbing: the library's datastores differ only in parameter style --------------------
+
+    @contextmanager
+    def _transaction(self, *, commit: bool) -> Iterator[Any]:
+        with self.datastore.transaction(commit=commit) as cursor:
+            yield cursor
+
+    def _sql(self, statement: str) -> str:
+        return statement.replace("%s", "?") if self._is_sqlite else statement
+
+    def _now(self) -> datetime | str:
+        now = datetime.now(timezone.utc)
+        return now.isoformat() if self._is_sqlite else now
+
+    def _fetchone(self, statement: str, params: Sequence[Any]) -> Any:
+        with self._transaction(commit=False) as cursor:
+            cursor.execute(self._sql(statement), params)
+            return cursor.fetchone()
+
+    def _unwrap(self, wrapped: bytes, key_id: str, owner: bytes) -> bytes:
+        try:
+            master = self._masters[key_id]
+        except KeyError:
+            raise UnknownMasterKeyError(
+                "a data key is wrapped by a master key this process does not have; "
+                "finish `coord keys rotate` or set COORD_MASTER_KEY_PREVIOUS"
+            ) from None
+        return master.unwrap(bytes(wrapped), owner)
+
+    # -- data keys ------------------------------------------------------------------------------
+
+    def create(self, person_id: UUID) -> None:
+        """Give a new person a data key (nothing happens if they have one)."""
+        wrapped = self.master.wrap(new_key(), person_id.bytes)
+        with self._transaction(commit=True) as cursor:
+            cursor.execute(
+                self._sql(
+                    "INSERT INTO person_keys (person_id, wrapped_key, master_key_id, created_at) "
+                    "VALUES (%s, %s, %s, %s) ON CONFLICT (person_id) DO NOTHING"
+                ),
+                (person_id.hex, wrapped, self.master.key_id, self._now()),
+            )
+        self._cache.drop(person_id)
+
+    def data_key(self, person_id: UUID) -> bytes | None:
+        """The person's data key, or None when erased (or never created)."""
+        hit, key = self._cache.get(person_id)
+        if hit:
+            return key
+        row = self._fetchone(
+            "SELECT wrapped_key, master_key_id FROM person_keys WHERE person_id = %s", (person_id.hex,)
+        )
+        if row is not None and row["wrapped_key"] is not None:
+            key = self._unwrap(row["wrapped_key"], row["master_key_id"], person_id.bytes)
+        self._cache.put(person_id, key)
+        return key
+
+    def is_erased(self, person_id: UUID) -> bool:
+        row = self._fetchone("SELECT erased_at FROM person_keys WHERE person_id = %s", (person_id.hex,))
+        return row is not None and row["erased_at"] is not None
+
+    def erase(self, person_id: UUID) -> None:
+        """Delete the person's data key and blind index entry. Safe to repeat."""
+        with self._transaction(commit=True) as cursor:
+            if self._is_sqlite:
+                # Zero freed pages so the deleted key is not left readable in the database file.
+                cursor.execute("PRAGMA secure_delete = ON")
+            cursor.execute(self._sql("DELETE FROM person_keys WHERE person_id = %s"), (person_id.hex,))
+            cursor.execute(
+                self._sql("INSERT INTO person_keys (person_id, created_at, erased_at) VALUES (%s, %s, %s)"),
+                (person_id.hex, self._now(), self._now()),
+            )
+            cursor.execute(self._sql("DELETE FROM person_blind_index WHERE person_id = %s"), (person_id.hex,))
+        if self._is_sqlite:
+            # The old page images also sit in the write-ahead log until it is checkpointed.
+            with self.datastore.get_connection(commit=True) as connection:
+                connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._cache.put(person_id, None)
+
+    # -- field encryption -----------------------------------------------------------------------
+
+    def seal(self, subject: UUID, plaintext: str) -> str:
+        key = self.data_key(subject)
+        if key is None:
+            raise ErasedError("this person's personal data was erased; it cannot be written again")
+        return base64.b64encode(seal(key, plaintext.encode("utf-8"), subject.bytes)).decode("ascii")
+
+    def open(self, pii: PII) -> str | None:
+        """The plaintext of a PII value, or None when the person was erased."""
+        if pii.plaintext is not None:
+            return pii.plaintext
+        key = self.data_key(pii.subject)
+        if key is None or pii.envelope is None:
+            return None
+        return open_sealed(key, base64.b64decode(pii.envelope), pii.subject.bytes).decode("utf-8")
+
+    # -- rotation ------------------------------------------------------------------------------
+
+    def rotate(self, new_master: MasterKey, batch_size: int = 500, progress: Callable[[int], None] | None = None) -> int:
+        """Re-wrap every data key (and the index key) under `new_master`, a batch per transaction.
+
+        Resumable: keys already under the new master are skipped, so an interrupted rotation is
+        finished by running it again with the same keys.
+        """
+        self._masters[new_master.key_id] = new_master
+        rewrapped = 0
+        for table, id_column in (("index_keys", "name"), ("person_keys", "person_id")):
+            while True:
+                with self._transaction(commit=True) as cursor:
+                    cursor.execute(
+                        self._sql(
+                            f"SELECT {id_column} AS owner, wrapped_key, master_key_id FROM {table} "
+                            "WHERE wrapped_key IS NOT NULL AND master_key_id <> %s LIMIT %s"
+                        ),
+                        (new_master.key_id, batch_size),
+                    )
+                    rows = cursor.fetchall()
+                    for row in rows:
+                        owner = _owner_bytes(table, row["owner"])
+                        data_key = self._unwrap(row["wrapped_key"], row["master_key_id"], owner)
+                        cursor.execute(
+                            self._sql(f"UPDATE {table} SET wrapped_key = %s, master_key_id = %s WHERE {id_column} = %s"),
+                            (new_master.wrap(data_key, owner), new_master.key_id, row["owner"]),
+                        )
+                rewrapped += len(rows)
+                if progress and rows:
+                    progress(len(rows))
+                if len(rows) < batch_size:
+                    break
+        self.master = new_master
+        return rewrapped
+
+    def count_keys(self) -> int:
+        row = self._fetchone("SELECT COUNT(*) AS n FROM person_keys WHERE wrapped_key IS NOT NULL", ())
+        return int(row["n"])
+
+    # -- blind index ---------------------------------------------------------------------------
+
+    def _blind_index_key(self) -> bytes:
+        if self._index_key is None:
+            owner = _owner_bytes("index_keys", BLIND_INDEX_KEY)
+            with self._transaction(commit=True) as cursor:
+                cursor.execute(
+                    self._sql(
+                        "INSERT INTO index_keys (name, wrapped_key, master_key_id) VALUES (%s, %s, %s) "
+                        "ON CONFLICT (name) DO NOTHING"
+                    ),
+                    (BLIND_INDEX_KEY, self.master.wrap(new_key(), owner), self.master.key_id),
+                )
+            row = self._fetchone("SELECT wrapped_key, master_key_id FROM index_keys WHERE name = %s", (BLIND_INDEX_KEY,))
+            self._index_key = self._unwrap(row["wrapped_key"], row["master_key_id"], owner)
+        return self._index_key
+
+    def index_person(self, person_id: UUID, agency: str, first_name: str, last_name: str, dob: str) -> None:
+        digest = hmac.new(
+            self._blind_index_key(), normalise_for_index(first_name, last_name, dob).encode(), hashlib.sha256
+        ).hexdigest()
+        with self._transaction(commit=True) as cursor:
+            cursor.execute(self._sql("DELETE FROM person_blind_index WHERE person_id = %s"), (person_id.hex,))
+            cursor.execute(
+                self._sql("INSERT INTO person_blind_index (person_id, digest, agency) VALUES (%s, %s, %s)"),
+                (person_id.hex, digest, agency),
+            )
+
+    def duplicate_groups(self) -> list[list[UUID]]:
+        """Groups of persons whose normalised name and dob match, largest first."""
+        with self._transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT b.digest AS digest, b.person_id AS person_id FROM person_blind_index b "
+                "JOIN (SELECT digest FROM person_blind_index GROUP BY digest HAVING COUNT(*) > 1) d "
+                "ON d.digest = b.digest ORDER BY b.digest, b.person_id"
+            )
+            groups: dict[str, list[UUID]] = {}
+            for row in cursor.fetchall():
+                groups.setdefault(row["digest"], []).append(UUID(row["person_id"]))
+        return sorted(groups.values(), key=len, reverse=True)
+
+
+def _owner_bytes(table: str, owner: str) -> bytes:
+    return UUID(owner).bytes if table == "person_keys" else owner.encode()

@@ -1,0 +1,75 @@
+"""Store setup: maps COORD_DATABASE_URL onto the eventsourcing library's own settings and builds the log.
+
+Users configure one URL; the library's variables are derived here and never read from the environment.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Sequence
+from typing import Any, ClassVar
+from urllib.parse import unquote, urlsplit
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import JSONTranscoder
+from eventsourcing.utils import Environment
+
+from events.crypto import MasterKey
+from events.fieldcrypt import DateAsISO, PIITranscoding
+from events.keystore import KeyStore
+
+
+class StoreURLError(ValueError):
+    """COORD_DATABASE_URL names no store this service can use."""
+
+
+def library_env(database_url: str) -> dict[str, str]:
+    """The eventsourcing settings for a `sqlite:///path` or `postgresql://user:pw@host:port/db` URL."""
+    parts = urlsplit(database_url)
+    scheme = parts.scheme.split("+", 1)[0]
+    if scheme == "sqlite":
+        path = unquote(database_url.split(":///", 1)[1]) if ":///" in database_url else ""
+        if not path or path == ":memory:":
+            raise StoreURLError("a SQLite store needs a file: sqlite:///path/to/coord.db")
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path, "SQLITE_LOCK_TIMEOUT": "30"}
+    if scheme in ("postgresql", "postgres"):
+        dbname = unquote(parts.path.lstrip("/"))
+        if not dbname:
+            raise StoreURLError("a PostgreSQL URL needs a database name: postgresql://user@host:5432/dbname")
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": dbname,
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or getpass.getuser()),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "POSTGRES_LOCK_TIMEOUT": "10",
+        }
+    raise StoreURLError(f"unsupported database URL scheme {parts.scheme!r}: use sqlite:/// or postgresql://")
+
+
+class EventLog(Application):
+    """The one append-only log, with field encryption wired into its transcoder."""
+
+    name = "coord"
+    env: ClassVar[dict[str, str]] = {"CREATE_TABLE": "y"}
+
+    def __init__(self, database_url: str, master: MasterKey, previous_masters: Sequence[MasterKey] = ()) -> None:
+        self._masters = (master, tuple(previous_masters))
+        super().__init__(env=library_env(database_url))
+
+    def construct_env(self, name: str, env: Any = None) -> Environment:
+        # Only the settings derived from the URL: stray library variables in os.environ must not apply.
+        return Environment(name, {**type(self).env, **(env or {})})
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        master, previous = self._masters
+        self.keystore = KeyStore(self.factory.datastore, master, previous)
+        transcoder.register(DateAsISO())
+        transcoder.register(PIITranscoding(self.keystore))
+
+    @property
+    def events_table(self) -> str:
+        return getattr(self.recorder, "events_table_name")

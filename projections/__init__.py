@@ -1,0 +1,1 @@
+"""Read models: tables projected from the event log, the catch-up runner and report queries."""

@@ -1,0 +1,118 @@
+"""The catch-up runner: reads the log in pages and commits each page, rows and positions, in one transaction.
+
+A projector's position only moves by a conditional update from the value this runner read, so two
+processes catching up at once cannot apply a page twice: the loser rolls back and reads again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from projections.db import Database
+from projections.tables import projection_positions
+
+Handler = Callable[[Connection, Any], None]
+
+
+class Projector:
+    """A pure mapping of event classes to small functions that write rows."""
+
+    def __init__(self, name: str, tables: Sequence[Table], handlers: dict[type, Handler]) -> None:
+        self.name, self.tables, self.handlers = name, tuple(tables), handlers
+
+    def apply(self, connection: Connection, event: Any) -> None:
+        handler = self.handlers.get(type(event))
+        if handler is not None:
+            handler(connection, event)
+
+
+class _LostRace(Exception):
+    pass
+
+
+class CatchUp:
+    def __init__(self, log: Any, db: Database, projectors: Sequence[Projector], page_size: int = 1000) -> None:
+        self.log, self.db, self.projectors, self.page_size = log, db, tuple(projectors), page_size
+        self._lock = threading.Lock()
+        self._ensure_positions()
+
+    def _ensure_positions(self) -> None:
+        insert = sqlite_insert if self.db.is_sqlite else pg_insert
+        with self.db.write() as connection:
+            for projector in self.projectors:
+                connection.execute(
+                    insert(projection_positions)
+                    .values(name=projector.name, position=0)
+                    .on_conflict_do_nothing(index_elements=["name"])
+                )
+
+    def positions(self, connection: Connection | None = None) -> dict[str, int]:
+        if connection is None:
+            with self.db.read() as connection:
+                return self.positions(connection)
+        rows = connection.execute(select(projection_positions.c.name, projection_positions.c.position))
+        known = {name: position for name, position in rows}
+        return {p.name: known.get(p.name, 0) for p in self.projectors}
+
+    def lag(self) -> int:
+        head = self.log.recorder.max_notification_id() or 0
+        return max(0, head - min(self.positions().values(), default=head))
+
+    def run(self, max_pages: int | None = None, on_page: Callable[[int], None] | None = None) -> int:
+        """Apply every event not yet projected; returns how many were read."""
+        applied, pages = 0, 0
+        with self._lock:
+            while max_pages is None or pages < max_pages:
+                try:
+                    count = self._run_page()
+                except _LostRace:
+                    continue
+                if count == 0:
+                    break
+                applied, pages = applied + count, pages + 1
+                if on_page:
+                    on_page(count)
+        return applied
+
+    def _run_page(self) -> int:
+        with self.db.write() as connection:
+            positions = self.positions(connection)
+            start = min(positions.values())
+            notifications = self.log.recorder.select_notifications(
+                start=start, limit=self.page_size, inclusive_of_start=False
+            )
+            if not notifications:
+                return 0
+            for notification in notifications:
+                event = self.log.mapper.to_domain_event(notification)
+                for projector in self.projectors:
+                    if notification.id > positions[projector.name]:
+                        projector.apply(connection, event)
+            last = notifications[-1].id
+            for projector in self.projectors:
+                if positions[projector.name] < last:
+                    moved = connection.execute(
+                        update(projection_positions)
+                        .where(projection_positions.c.name == projector.name)
+                        .where(projection_positions.c.position == positions[projector.name])
+                        .values(position=last)
+                    )
+                    if moved.rowcount != 1:
+                        raise _LostRace
+            return len(notifications)
+
+    def reset(self) -> None:
+        """Empty every projector's tables and rewind it to the start of the log."""
+        with self._lock, self.db.write() as connection:
+            for projector in self.projectors:
+                for table in projector.tables:
+                    connection.execute(delete(table))
+                connection.execute(
+                    update(projection_positions).where(projection_positions.c.name == projector.name).values(position=0)
+                )

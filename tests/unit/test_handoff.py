@@ -1,0 +1,240 @@
+"""Unit tests of the Handoff aggregate: the FHIR Task state machine, reasons and outcomes, date rules."""
+
+from datetime import timedelta
+from uuid import uuid4
+
+import pytest
+
+from events.dates import today
+from events.errors import DateRuleError, RuleError, TransitionError
+from events.handoff import Handoff
+from events.pii import PII
+from events.vocabulary import HANDOFF_STATUSES
+
+START = today() - timedelta(days=30)
+WHO = {"actor": "token-1", "agency": "north"}
+
+# DESIGN section 4, written out independently of Handoff.TRANSITIONS so that the table itself is tested.
+CLOSED = {"rejected", "cancelled", "completed", "failed"}
+ALLOWED = {
+    ("requested", "accepted"),
+    ("requested", "rejected"),
+    ("requested", "cancelled"),
+    *{("accepted", to) for to in ("in_progress", "on_hold", "completed", "failed", "cancelled")},
+    ("in_progress", "on_hold"),
+    ("on_hold", "in_progress"),
+    *{(state, to) for state in ("in_progress", "on_hold") for to in ("completed", "failed", "cancelled")},
+    *{(state, "entered_in_error") for state in set(HANDOFF_STATUSES) - {"entered_in_error"}},
+}
+PATHS = {
+    "requested": [],
+    "accepted": ["accepted"],
+    "rejected": ["rejected"],
+    "cancelled": ["cancelled"],
+    "in_progress": ["accepted", "in_progress"],
+    "on_hold": ["accepted", "on_hold"],
+    "completed": ["accepted", "completed"],
+    "failed": ["accepted", "failed"],
+    "entered_in_error": ["entered_in_error"],
+}
+
+
+def request(**overrides: object) -> Handoff:
+    person_id = uuid4()
+    fields = {
+        "person_id": person_id,
+        "from_service_id": uuid4(),
+        "to_service_id": uuid4(),
+        "episode_id": None,
+        "requested_on": START,
+        "due_on": START + timedelta(days=14),
+        "note": PII("call after 5pm", person_id),
+        "effective_on": START,
+        **WHO,
+        **overrides,
+    }
+    return Handoff.request(**fields)
+
+
+def handoff_in(state: str) -> Handoff:
+    handoff = request()
+    for to in PATHS[state]:
+        handoff.transition(to=to, reason="because", outcome="housed", effective_on=START, **WHO)
+    handoff.collect_events()
+    return handoff
+
+
+def test_request_records_the_handoff() -> None:
+    handoff_id, episode_id = uuid4(), uuid4()
+    handoff = request(id=handoff_id, episode_id=episode_id, priority="urgent")
+    assert (handoff.id, handoff.episode_id, handoff.status) == (handoff_id, episode_id, "requested")
+    assert handoff.agency == "north"
+    assert (handoff.priority, handoff.last_transition_on, handoff.accepted_on, handoff.closed_on) == (
+        "urgent",
+        START,
+        None,
+        None,
+    )
+    (requested,) = handoff.collect_events()
+    assert type(requested).__name__ == "Requested"
+    assert (requested.effective_on, requested.actor, requested.agency) == (START, "token-1", "north")
+
+
+def test_a_handoff_without_an_episode_starts_a_new_one() -> None:
+    first, second = request(), request()
+    assert first.episode_id != second.episode_id
+    assert first.id != second.id
+    assert request(episode_id=first.episode_id).episode_id == first.episode_id
+
+
+@pytest.mark.parametrize(
+    "overrides, error",
+    [
+        ({"priority": "whenever"}, RuleError),
+        ({"note": "call after 5pm"}, RuleError),
+        ({"note": PII("call after 5pm", uuid4())}, RuleError),
+        ({"person_id": "p-1"}, RuleError),
+        ({"due_on": START - timedelta(days=1)}, DateRuleError),
+        ({"requested_on": today() + timedelta(days=2)}, DateRuleError),
+        ({"effective_on": today() + timedelta(days=2)}, DateRuleError),
+    ],
+    ids=[
+        "priority",
+        "note not PII",
+        "note of another person",
+        "person id",
+        "due before requested",
+        "requested in the future",
+        "effective in the future",
+    ],
+)
+def test_request_rules(overrides: dict[str, object], error: type[Exception]) -> None:
+    with pytest.raises(error) as refused:
+        request(**overrides)
+    assert "5pm" not in str(refused.value)
+
+
+def test_a_handoff_goes_to_another_service() -> None:
+    service_id = uuid4()
+    with pytest.raises(RuleError, match="other than"):
+        request(from_service_id=service_id, to_service_id=service_id)
+
+
+def test_the_transition_table_matches_the_design() -> None:
+    table = {(state, to) for state, targets in Handoff.TRANSITIONS.items() for to in targets}
+    assert table == ALLOWED
+    assert set(Handoff.TRANSITIONS) == set(HANDOFF_STATUSES)
+
+
+@pytest.mark.parametrize("to", HANDOFF_STATUSES)
+@pytest.mark.parametrize("state", HANDOFF_STATUSES)
+def test_every_transition_is_allowed_or_refused(state: str, to: str) -> None:
+    handoff = handoff_in(state)
+    command = {"to": to, "reason": "because", "outcome": "housed", "effective_on": START, **WHO}
+    if (state, to) in ALLOWED:
+        handoff.transition(**command)
+        assert (handoff.status, handoff.last_transition_on) == (to, START)
+        assert len(handoff.collect_events()) == 1
+    else:
+        with pytest.raises(TransitionError, match=f"handoff is '{state}'; it cannot become '{to}'"):
+            handoff.transition(**command)
+        assert handoff.status == state
+
+
+COMMANDS = [
+    ("accepted", "accept", {}, "Accepted"),
+    ("rejected", "reject", {"reason": "no capacity"}, "Rejected"),
+    ("cancelled", "cancel", {"reason": "expired"}, "Cancelled"),
+    ("on_hold", "put_on_hold", {"reason": "in hospital"}, "PutOnHold"),
+    ("completed", "complete", {"outcome": "enrolled"}, "Completed"),
+    ("failed", "fail", {"reason": "lost contact"}, "Failed"),
+    ("entered_in_error", "enter_in_error", {}, "EnteredInError"),
+]
+
+
+@pytest.mark.parametrize("to, name, args, event_name", COMMANDS)
+def test_each_command_records_its_event(to: str, name: str, args: dict[str, str], event_name: str) -> None:
+    start_from = {"on_hold": "accepted", "completed": "on_hold", "failed": "on_hold"}
+    handoff = handoff_in(start_from.get(to, "requested"))
+    on = START + timedelta(days=1)
+    getattr(handoff, name)(**args, effective_on=on, **WHO)
+    (recorded,) = handoff.collect_events()
+    assert type(recorded).__name__ == event_name
+    assert (recorded.effective_on, recorded.actor, recorded.agency) == (on, "token-1", "north")
+    assert handoff.status == to
+    assert handoff.reason == args.get("reason")
+    assert handoff.outcome == args.get("outcome")
+
+
+def test_start_and_resume_both_lead_to_in_progress_from_their_own_state() -> None:
+    handoff = handoff_in("accepted")
+    handoff.start(effective_on=START, **WHO)
+    with pytest.raises(TransitionError, match="'in_progress'"):
+        handoff.resume(effective_on=START, **WHO)
+    handoff.put_on_hold(reason="in hospital", effective_on=START, **WHO)
+    with pytest.raises(TransitionError, match="'on_hold'"):
+        handoff.start(effective_on=START, **WHO)
+    handoff.resume(effective_on=START, **WHO)
+    assert [type(e).__name__ for e in handoff.collect_events()] == ["Started", "PutOnHold", "Resumed"]
+
+
+@pytest.mark.parametrize("reason", [None, "", "   "])
+@pytest.mark.parametrize("to", ["rejected", "cancelled", "on_hold", "failed"])
+def test_a_reason_is_required(to: str, reason: str | None) -> None:
+    handoff = handoff_in("accepted" if to in ("on_hold", "failed") else "requested")
+    with pytest.raises(RuleError, match=f"a reason is required to move a handoff to '{to}'"):
+        handoff.transition(to=to, reason=reason, effective_on=START, **WHO)
+
+
+@pytest.mark.parametrize("outcome", [None, "", "   "])
+def test_an_outcome_is_required_to_complete(outcome: str | None) -> None:
+    with pytest.raises(RuleError, match="an outcome is required"):
+        handoff_in("in_progress").transition(to="completed", outcome=outcome, effective_on=START, **WHO)
+
+
+def test_reasons_are_short() -> None:
+    with pytest.raises(RuleError, match="500"):
+        handoff_in("requested").reject(reason="x" * 501, effective_on=START, **WHO)
+    with pytest.raises(RuleError, match="500"):
+        handoff_in("requested").enter_in_error(reason="x" * 501, effective_on=START, **WHO)
+
+
+def test_unknown_target_is_a_rule_error() -> None:
+    with pytest.raises(RuleError, match="to must be one of"):
+        handoff_in("requested").transition(to="done", effective_on=START, **WHO)
+
+
+def test_transition_dates() -> None:
+    handoff = handoff_in("requested")
+    with pytest.raises(DateRuleError, match="latest transition"):
+        handoff.accept(effective_on=START - timedelta(days=1), **WHO)
+    with pytest.raises(DateRuleError, match="future"):
+        handoff.accept(effective_on=today() + timedelta(days=2), **WHO)
+    handoff.accept(effective_on=START + timedelta(days=3), **WHO)
+    with pytest.raises(DateRuleError, match=(START + timedelta(days=3)).isoformat()):
+        handoff.start(effective_on=START + timedelta(days=2), **WHO)
+    handoff.start(effective_on=START + timedelta(days=3), **WHO)
+    handoff.complete(outcome="enrolled", effective_on=today() + timedelta(days=1), **WHO)
+    assert handoff.status == "completed"
+
+
+def test_accepted_on_and_closed_on_keep_their_first_dates() -> None:
+    handoff = handoff_in("requested")
+    days = [START + timedelta(days=n) for n in range(5)]
+    handoff.accept(effective_on=days[1], **WHO)
+    handoff.put_on_hold(reason="in hospital", effective_on=days[2], **WHO)
+    handoff.fail(reason="lost contact", effective_on=days[3], **WHO)
+    handoff.enter_in_error(effective_on=days[4], **WHO)
+    assert (handoff.accepted_on, handoff.closed_on, handoff.status) == (days[1], days[3], "entered_in_error")
+
+
+def test_replay_rebuilds_the_same_state() -> None:
+    handoff = request()
+    handoff.accept(effective_on=START, **WHO)
+    handoff.cancel(reason="expired", effective_on=START, **WHO)
+    events = handoff.collect_events()
+    assert [type(e).__name__ for e in events] == ["Requested", "Accepted", "Cancelled"]
+    replayed = None
+    for stored in events:
+        replayed = stored.mutate(replayed)
+    assert replayed == handoff
