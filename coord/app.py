@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Flask, g, request, send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
@@ -45,6 +47,7 @@ def create_app(config: Config | None = None, coord: Coord | None = None) -> Flas
     app.register_blueprint(health.bp)
     register_error_handlers(app)
     app.before_request(_authenticate)
+    app.before_request(_refuse_deep_json)
     app.after_request(add_etag)
     app.after_request(_no_store)
 
@@ -64,6 +67,18 @@ def _authenticate():
     if principal is None:
         return error_response(401, "a valid Bearer token is required", headers={"WWW-Authenticate": 'Bearer realm="coord"'})
     g.principal = principal
+    return None
+
+
+def _refuse_deep_json():
+    """Python's JSON parser recurses per level: a body nested thousands deep must be a 400, not a crash."""
+    if request.method in ("POST", "PATCH", "PUT") and request.path.startswith(API_PREFIX + "/"):
+        try:
+            json.loads(request.get_data(cache=True) or b"null")
+        except RecursionError:
+            return error_response(400, "the request body is nested too deeply")
+        except ValueError:
+            return None  # malformed JSON: the request parser answers it with its own message
     return None
 
 

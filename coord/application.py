@@ -81,7 +81,8 @@ class CoordApplication(EventLog):
         raise ConflictError("the record is being changed by others right now; try again")
 
     def _save(self, *aggregates: Aggregate) -> None:
-        self.save(*aggregates)
+        with self.db.write_lock:
+            self.save(*aggregates)
         if self.project_on_write:
             self.projections.run()
 
@@ -119,7 +120,8 @@ class CoordApplication(EventLog):
         _require_writer(who)
         person_id = uuid4()
         acting = _agency_for(who, agency)
-        self.keystore.create(person_id)
+        with self.db.write_lock:
+            self.keystore.create(person_id)
         person = Person.identify(
             id=person_id,
             attributes=attributes,
@@ -208,7 +210,8 @@ class CoordApplication(EventLog):
         if who.role != "admin":
             raise ForbiddenError("only an admin may erase a person's personal data")
         self.get_person(person_id)
-        self.keystore.erase(person_id)
+        with self.db.write_lock:
+            self.keystore.erase(person_id)
         return self._update(Person, person_id, lambda p: p.erase(**_stamp(who, today())), None)
 
     def _require_owner(self, who: Principal, person: Person, action: str) -> None:
@@ -219,7 +222,8 @@ class CoordApplication(EventLog):
     def _index(self, person_id: UUID, agency: str, pii: Mapping[str, str | None]) -> None:
         first, last, dob = (pii.get(name) for name in ("first_name", "last_name", "dob"))
         if first and last and dob:
-            self.keystore.index_person(person_id, agency, first, last, dob)
+            with self.db.write_lock:
+                self.keystore.index_person(person_id, agency, first, last, dob)
 
     # -- personal data --------------------------------------------------------------------------
 

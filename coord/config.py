@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from events.crypto import CryptoError, MasterKey
+from events.store import StoreURLError, library_env
 
 log = logging.getLogger("coord")
 
@@ -48,6 +49,10 @@ class Config:
         env = os.environ if environ is None else environ
         data_dir = Path(env.get("COORD_DATA_DIR") or "coord-data").resolve()
         database_url = env.get("COORD_DATABASE_URL") or f"sqlite:///{data_dir / 'coord.db'}"
+        try:
+            library_env(database_url)
+        except StoreURLError as error:
+            raise ConfigError(f"COORD_DATABASE_URL: {error}") from None
         is_postgres = database_url.startswith(("postgresql", "postgres:"))
         master, source = _master_key(env, data_dir, generate=not is_postgres)
         previous = _read_key(env, "COORD_MASTER_KEY_PREVIOUS")

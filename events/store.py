@@ -55,6 +55,11 @@ class EventLog(Application):
     name = "coord"
     env: ClassVar[dict[str, str]] = {"CREATE_TABLE": "y"}
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # The library names tables after the class; subclasses add behaviour, not another log.
+        cls.name = EventLog.name
+
     def __init__(self, database_url: str, master: MasterKey, previous_masters: Sequence[MasterKey] = ()) -> None:
         self._masters = (master, tuple(previous_masters))
         super().__init__(env=library_env(database_url))

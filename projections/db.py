@@ -1,13 +1,14 @@
 """The SQLAlchemy side of the store: one engine for read models and the project's own tables.
 
 SQLite transactions that write begin IMMEDIATE, so two writers queue on the lock instead of failing
-when a read transaction tries to upgrade.
+when a read transaction tries to upgrade; within a process they also queue on one lock.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -24,6 +25,9 @@ class Database:
     def __init__(self, database_url: str) -> None:
         self.url = sqlalchemy_url(database_url)
         self.is_sqlite = self.url.startswith("sqlite")
+        #: SQLite has one writer per file. Every writer in this process (the event store's included)
+        #: takes this lock first, so writers queue in order instead of starving in busy-wait retries.
+        self.write_lock: AbstractContextManager[Any] = threading.RLock() if self.is_sqlite else nullcontext()
         if self.is_sqlite:
             self.engine = create_engine(self.url, connect_args={"timeout": 30, "check_same_thread": False})
             event.listen(self.engine, "connect", _sqlite_connect)
@@ -33,8 +37,9 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        with self.engine.connect().execution_options(immediate=True) as connection, connection.begin():
-            yield connection
+        with self.write_lock, self.engine.connect().execution_options(immediate=True) as connection:
+            with connection.begin():
+                yield connection
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
