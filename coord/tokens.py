@@ -58,22 +58,15 @@ class TokenStore:
         return Principal(id=row.id, role=row.role, agency=row.agency) if row else None
 
     def revoke(self, token_id: str) -> bool:
-        with self.db.write() as connection:
-            result = connection.execute(
-                update(tokens)
-                .where(tokens.c.id == token_id)
-                .where(tokens.c.revoked_at.is_(None))
-                .values(revoked_at=datetime.now(timezone.utc))
-            )
-        return result.rowcount == 1
+        return self._revoke(tokens.c.id == token_id) == 1
 
     def revoke_labelled(self, label: str) -> int:
+        return self._revoke(tokens.c.label == label)
+
+    def _revoke(self, which: Any) -> int:
         with self.db.write() as connection:
             result = connection.execute(
-                update(tokens)
-                .where(tokens.c.label == label)
-                .where(tokens.c.revoked_at.is_(None))
-                .values(revoked_at=datetime.now(timezone.utc))
+                update(tokens).where(which).where(tokens.c.revoked_at.is_(None)).values(revoked_at=datetime.now(timezone.utc))
             )
         return result.rowcount
 
