@@ -89,14 +89,15 @@ class CoordApplication(EventLog):
     # -- services -------------------------------------------------------------------------------
 
     def register_service(
-        self, who: Principal, *, name: str, stage: str, handoff_window_days: int = 14, agency: str | None = None
+        self, who: Principal, *, name: str, stage: str, handoff_window_days: int = 14, agency: str | None = None,
+        effective_on: date | None = None,
     ) -> Service:
         _require_writer(who)
         service = Service.register(
             name=name,
             stage=stage,
             handoff_window_days=handoff_window_days,
-            effective_on=today(),
+            effective_on=effective_on or today(),
             actor=who.id,
             agency=_agency_for(who, agency),
         )
