@@ -7,6 +7,8 @@ the version with If-Match.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, TypeVar
@@ -34,7 +36,7 @@ from projections.runner import CatchUp
 
 A = TypeVar("A", bound=Aggregate)
 
-WRITE_ATTEMPTS = 5
+WRITE_ATTEMPTS = 8
 
 
 class CoordApplication(EventLog):
@@ -62,22 +64,26 @@ class CoordApplication(EventLog):
     def _update(
         self, cls: type[A], aggregate_id: UUID, command: Callable[[A], None], expected_version: int | None
     ) -> A:
-        for _ in range(WRITE_ATTEMPTS):
-            aggregate = self._get(cls, aggregate_id)
-            if expected_version is not None and aggregate.version != expected_version:
-                raise PreconditionFailedError(
-                    f"{cls.__name__.lower()} is at version {aggregate.version}, not {expected_version}"
-                )
-            command(aggregate)
-            try:
-                self._save(aggregate)
-            except IntegrityError:
-                if expected_version is not None:
+        for attempt in range(WRITE_ATTEMPTS):
+            # On SQLite the whole read-decide-write runs under the process's write lock, so it never
+            # loses a race; on PostgreSQL the lock is a no-op and a lost race is retried.
+            with self.db.write_lock:
+                aggregate = self._get(cls, aggregate_id)
+                if expected_version is not None and aggregate.version != expected_version:
                     raise PreconditionFailedError(
-                        f"{cls.__name__.lower()} changed while this write was made; read it again"
-                    ) from None
-                continue
-            return aggregate
+                        f"{cls.__name__.lower()} is at version {aggregate.version}, not {expected_version}"
+                    )
+                command(aggregate)
+                try:
+                    self._save(aggregate)
+                except IntegrityError:
+                    if expected_version is not None:
+                        raise PreconditionFailedError(
+                            f"{cls.__name__.lower()} changed while this write was made; read it again"
+                        ) from None
+                else:
+                    return aggregate
+            time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
         raise ConflictError("the record is being changed by others right now; try again")
 
     def _save(self, *aggregates: Aggregate) -> None:
@@ -179,7 +185,7 @@ class CoordApplication(EventLog):
 
         person = self._update(Person, person_id, change, expected_version)
         if pii.keys() & {"first_name", "last_name", "dob"}:
-            self._index(person.id, person.agency, self.open_pii(person))
+            self._index(person.id, person.agency, self.open_pii(person) or {})
         return person
 
     def record_consent(
@@ -233,10 +239,17 @@ class CoordApplication(EventLog):
             return False
         return who.role == "admin" or (who.agency is not None and person.can_see_pii(who.agency, today()))
 
-    def open_pii(self, person: Person) -> dict[str, str | None]:
-        return {name: self.keystore.open(value) for name, value in person.pii.items()}
+    def open_pii(self, person: Person) -> dict[str, str] | None:
+        """The person's PII in plaintext; None once their key is erased (even for versions from before)."""
+        values: dict[str, str] = {}
+        for name, sealed in person.pii.items():
+            value = self.keystore.open(sealed)
+            if value is None:
+                return None
+            values[name] = value
+        return values
 
-    def reveal_person(self, who: Principal, person: Person, purpose: str) -> dict[str, str | None] | None:
+    def reveal_person(self, who: Principal, person: Person, purpose: str) -> dict[str, str] | None:
         """The person's PII for this reader, logged; None when the reader may not see it."""
         if not self.may_see_pii(who, person):
             return None

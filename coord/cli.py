@@ -13,6 +13,7 @@ import click
 
 from coord.config import Config, ConfigError, write_key_file
 from coord.principal import ROLES, Principal
+from coord.serverlock import ServerRunningError, hold
 from events.crypto import CryptoError, MasterKey
 from events.errors import DomainError
 from events.store import StoreURLError
@@ -29,7 +30,7 @@ class _Group(click.Group):
 
         try:
             return super().invoke(ctx)
-        except (ConfigError, StoreURLError, CryptoError, DomainError) as error:
+        except (ConfigError, StoreURLError, CryptoError, DomainError, ServerRunningError) as error:
             raise click.ClickException(str(error)) from None
         except UNAVAILABLE as error:
             raise click.ClickException(f"the store cannot be reached ({type(error).__name__}); is it running?") from None
@@ -153,22 +154,24 @@ def keys_rotate(new_key_file: Path | None) -> None:
         raise click.ClickException(
             "the master key comes from the environment: give --new-key-file PATH to receive the new key"
         )
-    target = new_key_file or config.default_key_file.with_suffix(".key.new")
-    if not target.exists():
-        write_key_file(target, MasterKey.generate())
-    new_master = MasterKey.from_base64(target.read_text())
-    coord = _coord()
-    total = coord.app.keystore.count_keys() + 1
-    with click.progressbar(length=total, label="re-wrapping data keys", file=sys.stderr) as bar:
-        count = coord.app.keystore.rotate(new_master, progress=bar.update)
-    coord.close()
+    with hold(config.data_dir, exclusive=uses_default_file):
+        target = new_key_file or config.default_key_file.with_suffix(".key.new")
+        if not target.exists():
+            write_key_file(target, MasterKey.generate())
+        new_master = MasterKey.from_base64(target.read_text())
+        coord = _coord()
+        total = coord.app.keystore.count_keys() + 1
+        with click.progressbar(length=total, label="re-wrapping data keys", file=sys.stderr) as bar:
+            count = coord.app.keystore.rotate(new_master, progress=bar.update)
+        coord.close()
+        if new_key_file is None:
+            os.replace(target, config.default_key_file)
     if new_key_file is None:
-        os.replace(target, config.default_key_file)
         click.echo(f"re-wrapped {count} keys; {config.default_key_file} now holds the new master key")
     else:
         click.echo(
-            f"re-wrapped {count} keys under the key in {target}; set COORD_MASTER_KEY_FILE={target} "
-            "(or COORD_MASTER_KEY) for every process, then destroy the old key"
+            f"re-wrapped {count} keys under the key in {target}; every process must now run with "
+            f"COORD_MASTER_KEY_FILE={target} (see docs/keys.md for a rotation without downtime)"
         )
 
 

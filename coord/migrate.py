@@ -9,12 +9,15 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from coord.config import ConfigError
 from projections.db import Database
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def _alembic_config() -> AlembicConfig:
+    if not (MIGRATIONS / "env.py").exists():
+        raise ConfigError(f"migrations not found at {MIGRATIONS}: install coord from its source tree (pip install -e)")
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config

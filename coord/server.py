@@ -7,6 +7,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from coord.config import Config
+from coord.serverlock import hold
 
 
 class _Server(BaseApplication):
@@ -43,4 +44,5 @@ def serve(config: Config, host: str, port: int) -> None:
         "accesslog": "-",
         "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(L)ss',
     }
-    _Server(config, options).run()
+    with hold(config.data_dir, exclusive=False):
+        _Server(config, options).run()

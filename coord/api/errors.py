@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 import psycopg
 import sqlalchemy.exc
@@ -87,8 +88,9 @@ def _unavailable(error: Exception):
 def _unexpected(error: Exception):
     if isinstance(error, HTTPException) and not isinstance(error, InternalServerError):
         return _http_error(error)
-    # Log the type and where, not the message: a message might quote input.
-    log.error("unexpected %s", type(error).__name__, exc_info=(type(error), error, error.__traceback__))
+    # Log the type and where, not the message: a message might quote personal data from the input.
+    where = "".join(traceback.format_tb(error.__traceback__))
+    log.error("unexpected %s at\n%s", type(error).__name__, where)
     return error_response(500, "internal error; it has been logged")
 
 

@@ -15,9 +15,11 @@ from events.service import Service
 
 def person_view(who: Principal, person: Person, purpose: str) -> dict[str, Any]:
     revealed = coord().app.reveal_person(who, person, purpose)
+    # A version from before an erasure (an idempotent replay) is shown as erased too.
+    erased = person.erased or (revealed is None and coord().app.keystore.is_erased(person.id))
     if revealed is not None:
         pii: dict[str, str | None] = {name: revealed.get(name) for name in PERSON_PII_FIELDS}
-    elif person.erased:
+    elif erased:
         pii = dict.fromkeys(PERSON_PII_FIELDS, REDACTED)
     else:
         pii = {name: REDACTED if name in person.pii else None for name in PERSON_PII_FIELDS}
@@ -33,7 +35,7 @@ def person_view(who: Principal, person: Person, purpose: str) -> dict[str, Any]:
         "destination": person.destination,
         "populations": sorted(person.populations),
         **person.attributes,
-        "erased": person.erased,
+        "erased": erased,
         "pii_visible": revealed is not None,
         **pii,
         "consents": [{"id": consent_id, **consent} for consent_id, consent in person.consents.items()],

@@ -147,3 +147,14 @@ def test_key_rotation_keeps_personal_data_readable(cli_env, tmp_path):
         assert coord.app.open_pii(coord.app.get_person(person.id)) == {"first_name": "Ines"}
     finally:
         coord.close()
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_rotating_the_embedded_key_is_refused_while_serving(cli_env):
+    from coord.serverlock import hold
+
+    coord_cli(cli_env, "db", "upgrade")
+    with hold(Path(cli_env["COORD_DATA_DIR"]), exclusive=False):
+        refused = coord_cli(cli_env, "keys", "rotate", check=False)
+    assert refused.returncode == 1 and "stop it" in refused.stderr
+    coord_cli(cli_env, "keys", "rotate")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.support import auth, create_person
+from tests.support import auth, create_person, create_service
 
 REDACTED = "[redacted]"
 
@@ -140,7 +140,14 @@ def test_erasure(client, tokens, coord):
     token, admin = tokens["case_manager"], tokens["admin"]
     person = create_person(client, token, veteran="yes")
     url = f"/api/v1/persons/{person['id']}"
-    client.post(f"{url}/transitions", json={"to": "housed", "destination": 410}, headers=auth(token))
+    outreach = create_service(client, token, "Outreach", "outreach")
+    shelter = create_service(client, tokens["other_agency"], "Shelter", "emergency_shelter")
+    handoff = client.post("/api/v1/handoffs", json={"person_id": person["id"], "from_service_id": outreach["id"],
+                                                    "to_service_id": shelter["id"], "note": "Ana's cousin"},
+                          headers=auth(token)).json
+    housed = client.post(f"{url}/transitions", json={"to": "housed", "destination": 410},
+                         headers=auth(token, Idempotency_Key="house"))
+    assert housed.json["first_name"] == "Ana"
 
     assert client.delete(f"{url}/pii", headers=auth(token)).status_code == 403
     assert client.delete(f"{url}/pii", headers=auth(admin)).status_code == 204
@@ -152,11 +159,16 @@ def test_erasure(client, tokens, coord):
         assert body["status"] == "housed" and "veterans" in body["populations"], "counts and populations stay"
     listed = client.get("/api/v1/persons?population=veterans&status=housed", headers=auth(admin)).json["items"]
     assert [p["id"] for p in listed] == [person["id"]] and listed[0]["last_name"] == REDACTED
+    assert client.get(f"/api/v1/handoffs/{handoff['id']}", headers=auth(admin)).json["note"] == REDACTED
+    replayed = client.post(f"{url}/transitions", json={"to": "housed", "destination": 410},
+                           headers=auth(token, Idempotency_Key="house"))
+    assert replayed.status_code == 201 and replayed.json["first_name"] == REDACTED, "replays honour erasure"
 
     # Every event still replays, and the history is whole.
     person_id = __import__("uuid").UUID(person["id"])
-    events = coord.app.events.get(person_id)
+    events = list(coord.app.events.get(person_id))
     assert [type(e).__name__ for e in events] == ["Identified", "Housed", "Erased"]
+    assert coord.app.keystore.open(events[0].pii["first_name"]) is None
     assert coord.app.get_person(person_id, version=1).status == "active"
 
     writes = client.patch(url, json={"phone": "555-0100"}, headers=auth(admin))
