@@ -73,11 +73,11 @@ class CatchUp:
                     count = self._run_page()
                 except _LostRace:
                     continue
-                if count == 0:
-                    break
                 applied, pages = applied + count, pages + 1
-                if on_page:
+                if on_page and count:
                     on_page(count)
+                if count < self.page_size:
+                    break  # a short page reached the head of the log
         return applied
 
     def _run_page(self) -> int:
