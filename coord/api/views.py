@@ -13,10 +13,10 @@ from events.pii import PERSON_PII_FIELDS, REDACTED
 from events.service import Service
 
 
-def person_view(who: Principal, person: Person, purpose: str) -> dict[str, Any]:
+def person_view(who: Principal, person: Person, purpose: str, erased_since: bool = False) -> dict[str, Any]:
+    """`erased_since`: the person was erased after this (older) version, as in an idempotent replay."""
     revealed = coord().app.reveal_person(who, person, purpose)
-    # A version from before an erasure (an idempotent replay) is shown as erased too.
-    erased = person.erased or (revealed is None and coord().app.keystore.is_erased(person.id))
+    erased = person.erased or erased_since
     if revealed is not None:
         pii: dict[str, str | None] = {name: revealed.get(name) for name in PERSON_PII_FIELDS}
     elif erased:
@@ -81,7 +81,9 @@ def tagged(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_person(who: Principal, person_id: str, version: int, purpose: str) -> dict[str, Any]:
-    return tagged(person_view(who, coord().app.get_person(UUID(person_id), version), purpose))
+    person = coord().app.get_person(UUID(person_id), version)
+    erased_since = coord().app.keystore.is_erased(person.id)
+    return tagged(person_view(who, person, purpose, erased_since))
 
 
 def render_handoff(who: Principal, handoff_id: str, version: int, purpose: str) -> dict[str, Any]:
