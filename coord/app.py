@@ -8,7 +8,7 @@ from flask import Flask, g, request, send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
-from coord.api import handoffs, health, persons, services
+from coord.api import handoffs, health, persons, reports, services, stream
 from coord.api.errors import error_response, register_error_handlers
 from coord.api.http import add_etag, coord
 from coord.config import Config
@@ -37,12 +37,12 @@ def create_app(config: Config | None = None, coord: Coord | None = None) -> Flas
     api = Api(
         app,
         spec_kwargs={
-            "info": {"description": "By-name-list case coordination: persons, services and handoffs."},
+            "info": {"description": "By-name-list case coordination: persons, services, handoffs and reports."},
             "security": [{"bearer": []}],
         },
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for blp in (services.blp, persons.blp, handoffs.blp):
+    for blp in (services.blp, persons.blp, handoffs.blp, reports.blp, stream.blp):
         api.register_blueprint(blp, url_prefix=API_PREFIX + blp.url_prefix)
     app.register_blueprint(health.bp)
     register_error_handlers(app)

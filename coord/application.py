@@ -31,7 +31,10 @@ from events.service import Service
 from events.store import EventLog
 from projections.db import Database
 from projections.listing import episode_person
+from projections.follow import PROJECTED_CHANNEL
+from projections.gaps import handoff_gaps_projector
 from projections.lists import lists_projector
+from projections.populations import populations_projector
 from projections.runner import CatchUp
 
 A = TypeVar("A", bound=Aggregate)
@@ -46,9 +49,17 @@ class CoordApplication(EventLog):
         super().__init__(database_url, master, previous_masters)
         self.db = db
         self.access = AccessLog(db)
-        self.projections = CatchUp(self, db, [lists_projector()])
+        lists = lists_projector()
+        #: The lists are caught up within each write, so a client reads its own writes in listings.
+        self.lists = CatchUp(self, db, [lists])
+        #: Every read model: followed in the background (`coord serve` on SQLite, `coord project`).
+        self.projections = CatchUp(
+            self, db, [lists, populations_projector(), handoff_gaps_projector()], notify=PROJECTED_CHANNEL
+        )
         #: Bulk loaders turn this off and catch the read models up once at the end.
         self.project_on_write = True
+        #: Called after every write, e.g. to wake the projector of this process.
+        self.after_write: list[Callable[[], Any]] = []
 
     # -- loading and saving ---------------------------------------------------------------------
 
@@ -90,7 +101,9 @@ class CoordApplication(EventLog):
         with self.db.write_lock:
             self.save(*aggregates)
         if self.project_on_write:
-            self.projections.run()
+            self.lists.run()
+            for hook in self.after_write:
+                hook()
 
     # -- services -------------------------------------------------------------------------------
 

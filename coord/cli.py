@@ -11,6 +11,7 @@ from uuid import UUID
 
 import click
 
+from coord.cli_reports import project, report
 from coord.config import Config, ConfigError, write_key_file
 from coord.principal import ROLES, Principal
 from coord.serverlock import ServerRunningError, hold
@@ -194,3 +195,7 @@ def demo(seed: int, persons: int, months: int, if_empty: bool) -> None:
     coord.close()
     for name, value in summary.items():
         click.echo(f"{name}: {value}")
+
+
+main.add_command(project)
+main.add_command(report)

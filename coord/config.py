@@ -35,6 +35,11 @@ class Config:
     port: int = 8000
     workers: int = 1
     threads: int = 8
+    #: Counts from 1 to this minus one are hidden in demographic cuts.
+    suppress_below: int = 11
+    fz_window_months: int = 6
+    #: The latest point-in-time count, for the chronic functional-zero threshold; None when not given.
+    pit_count: int | None = None
 
     @property
     def is_postgres(self) -> bool:
@@ -66,10 +71,13 @@ class Config:
             port=_int(env, "COORD_PORT", 8000, 1, 65535),
             workers=_int(env, "COORD_WORKERS", 1, 1, 64),
             threads=_int(env, "COORD_THREADS", 8, 1, 256),
+            suppress_below=_int(env, "COORD_SUPPRESS_BELOW", 11, 1, 1000),
+            fz_window_months=_int(env, "COORD_FZ_WINDOW_MONTHS", 6, 1, 36),
+            pit_count=_int(env, "COORD_PIT_COUNT", None, 0, 100_000_000),
         )
 
 
-def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int | None, low: int, high: int) -> int | None:
     text = env.get(name)
     if not text:
         return default

@@ -21,8 +21,11 @@ class _Server(BaseApplication):
 
     def load(self) -> Any:
         from coord.app import create_app
+        from coord.live import start_live
 
-        return create_app(self.config)
+        app = create_app(self.config)
+        start_live(app.extensions["coord"])
+        return app
 
 
 def serve(config: Config, host: str, port: int) -> None:

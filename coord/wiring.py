@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from coord.application import CoordApplication
 from coord.config import Config
 from coord.idempotency import IdempotencyStore
+from coord.live import Changes
 from coord.migrate import upgrade
 from coord.tokens import TokenStore
 from projections.db import Database
@@ -19,8 +21,15 @@ class Coord:
     app: CoordApplication
     tokens: TokenStore
     idempotency: IdempotencyStore
+    #: Open event streams each hold a server thread; half the threads may stream, the rest answer requests.
+    streams: threading.BoundedSemaphore
+    #: Moves whenever the read models behind the live counts may have changed.
+    changes: Changes = field(default_factory=Changes)
+    #: Set when the process shuts down: background threads stop.
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def close(self) -> None:
+        self.stopping.set()
         self.app.close()
         self.db.dispose()
 
@@ -30,4 +39,7 @@ def open_coord(config: Config) -> Coord:
     db = Database(config.database_url)
     upgrade(db)
     app = CoordApplication(config.database_url, config.master_key, config.previous_master_keys, db)
-    return Coord(config=config, db=db, app=app, tokens=TokenStore(db), idempotency=IdempotencyStore(db))
+    return Coord(
+        config=config, db=db, app=app, tokens=TokenStore(db), idempotency=IdempotencyStore(db),
+        streams=threading.BoundedSemaphore(max(1, config.threads // 2)),
+    )

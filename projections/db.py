@@ -21,6 +21,11 @@ def sqlalchemy_url(database_url: str) -> str:
     return database_url
 
 
+def libpq_url(database_url: str) -> str:
+    """The URL as psycopg itself takes it (no SQLAlchemy driver suffix)."""
+    return sqlalchemy_url(database_url).replace("postgresql+psycopg://", "postgresql://", 1)
+
+
 class Database:
     def __init__(self, database_url: str) -> None:
         self.url = sqlalchemy_url(database_url)

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, select, update
+from sqlalchemy import Connection, Table, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -18,6 +18,8 @@ from projections.db import Database
 from projections.tables import projection_positions
 
 Handler = Callable[[Connection, Any], None]
+#: An event with its position in the log.
+Positioned = tuple[int, Any]
 
 
 class Projector:
@@ -26,10 +28,12 @@ class Projector:
     def __init__(self, name: str, tables: Sequence[Table], handlers: dict[type, Handler]) -> None:
         self.name, self.tables, self.handlers = name, tuple(tables), handlers
 
-    def apply(self, connection: Connection, event: Any) -> None:
-        handler = self.handlers.get(type(event))
-        if handler is not None:
-            handler(connection, event)
+    def apply_page(self, connection: Connection, page: Sequence[Positioned]) -> None:
+        """Apply one page of events in log order; projectors that fold many events at once override this."""
+        for _position, event in page:
+            handler = self.handlers.get(type(event))
+            if handler is not None:
+                handler(connection, event)
 
 
 class _LostRace(Exception):
@@ -37,8 +41,13 @@ class _LostRace(Exception):
 
 
 class CatchUp:
-    def __init__(self, log: Any, db: Database, projectors: Sequence[Projector], page_size: int = 1000) -> None:
+    def __init__(
+        self, log: Any, db: Database, projectors: Sequence[Projector], page_size: int = 1000,
+        notify: str | None = None,
+    ) -> None:
         self.log, self.db, self.projectors, self.page_size = log, db, tuple(projectors), page_size
+        #: On PostgreSQL, a channel told (on commit) that a page moved the read models.
+        self.notify = notify if not db.is_sqlite else None
         self._lock = threading.Lock()
         self._ensure_positions()
 
@@ -89,11 +98,11 @@ class CatchUp:
             )
             if not notifications:
                 return 0
-            for notification in notifications:
-                event = self.log.mapper.to_domain_event(notification)
-                for projector in self.projectors:
-                    if notification.id > positions[projector.name]:
-                        projector.apply(connection, event)
+            page = [(n.id, self.log.mapper.to_domain_event(n)) for n in notifications]
+            for projector in self.projectors:
+                mine = [item for item in page if item[0] > positions[projector.name]]
+                if mine:
+                    projector.apply_page(connection, mine)
             last = notifications[-1].id
             for projector in self.projectors:
                 if positions[projector.name] < last:
@@ -105,14 +114,20 @@ class CatchUp:
                     )
                     if moved.rowcount != 1:
                         raise _LostRace
+            if self.notify:
+                connection.execute(text("SELECT pg_notify(:channel, '')"), {"channel": self.notify})
             return len(notifications)
 
     def reset(self) -> None:
         """Empty every projector's tables and rewind it to the start of the log."""
         with self._lock, self.db.write() as connection:
-            for projector in self.projectors:
-                for table in projector.tables:
+            tables = [table for projector in self.projectors for table in projector.tables]
+            if self.db.is_sqlite:
+                for table in tables:
                     connection.execute(delete(table))
+            else:
+                connection.execute(text("TRUNCATE " + ", ".join(f'"{table.name}"' for table in tables)))
+            for projector in self.projectors:
                 connection.execute(
                     update(projection_positions).where(projection_positions.c.name == projector.name).values(position=0)
                 )

@@ -3,7 +3,7 @@
 No column holds personal data: names, dates of birth and notes stay sealed in the event log.
 """
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, Integer, MetaData, String, Table
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, Integer, MetaData, String, Table
 
 metadata = MetaData()
 
@@ -56,4 +56,73 @@ handoffs = Table(
     Column("due_on", Date, nullable=False),
     Column("last_transition_on", Date, nullable=False),
     Column("version", Integer, nullable=False),
+)
+
+# -- populations: the timeline of clear facts per person, folded into daily flows per population --------
+
+person_facts = Table(
+    "person_facts",
+    metadata,
+    Column("person_id", String(32), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("effective_on", Date, nullable=False),
+    #: identified, housed, inactive, returned_from_housing, returned_from_inactive or attributes
+    Column("kind", String(24), nullable=False),
+    #: The clear attributes the fact sets (never PII); null for status changes.
+    Column("attributes", JSON),
+)
+
+person_profiles = Table(
+    "person_profiles",
+    metadata,
+    Column("person_id", String(32), primary_key=True),
+    #: One HMIS category, or "multiple", "unknown", "refused": a single value to cut reports by.
+    Column("race_ethnicity", String(24), nullable=False),
+    Column("sex", String(10), nullable=False),
+    Column("birth_year", Integer),
+    Column("household_type", String(16), nullable=False),
+    Column("veteran", String(8), nullable=False),
+    Column("chronic", Boolean, nullable=False),
+)
+
+FLOWS = (
+    "newly_identified",
+    "returned_from_housing",
+    "returned_from_inactive",
+    "housing_placements",
+    "moved_to_inactive",
+    "no_longer_meets_population_criteria",
+)
+INFLOWS = FLOWS[:3]
+OUTFLOWS = FLOWS[3:]
+
+population_days = Table(
+    "population_days",
+    metadata,
+    Column("population", String(16), primary_key=True),
+    Column("day", Date, primary_key=True),
+    *(Column(flow, Integer, nullable=False) for flow in FLOWS),
+    #: Sum over the day's housing placements of days from identification or latest return.
+    Column("days_to_housing", Integer, nullable=False),
+)
+
+# -- handoff gaps: one row per handoff, grouped into episodes by the report -------------------------
+
+gap_handoffs = Table(
+    "gap_handoffs",
+    metadata,
+    Column("handoff_id", String(32), primary_key=True),
+    #: The log position of the request: orders handoffs of one episode requested on the same day.
+    Column("position", BigInteger, nullable=False),
+    Column("episode_id", String(32), nullable=False, index=True),
+    Column("person_id", String(32), nullable=False),
+    Column("from_service_id", String(32)),
+    Column("to_service_id", String(32), nullable=False),
+    Column("requested_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("accepted_on", Date),
+    Column("closed_on", Date),
+    #: rejected, cancelled, expired (cancelled with reason "expired"), completed or failed
+    Column("closed_as", String(16)),
+    Column("in_error", Boolean, nullable=False),
 )

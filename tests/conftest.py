@@ -72,6 +72,9 @@ def coord(config: Config):
     from coord.wiring import open_coord
 
     coord = open_coord(config)
+    # Tests read reports right after writing: project every read model within the write, as a
+    # serving process's projector thread would within moments.
+    coord.app.after_write.append(lambda: (coord.app.projections.run(), coord.changes.notify()))
     yield coord
     coord.close()
 

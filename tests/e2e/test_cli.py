@@ -3,41 +3,20 @@
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from events.crypto import MasterKey
+from tests.e2e.processes import call, cli_environment, coord_cli, served, starter_tokens
 
 COMMANDS = [[], ["serve"], ["db"], ["db", "upgrade"], ["users"], ["users", "create"], ["users", "list"],
-            ["users", "revoke"], ["users", "starter"], ["erase"], ["keys"], ["keys", "rotate"], ["demo"]]
+            ["users", "revoke"], ["users", "starter"], ["erase"], ["keys"], ["keys", "rotate"], ["demo"], ["project"], ["report"], ["report", "monthly"],
+            ["report", "functional-zero"], ["report", "handoff-gaps"]]
 
 
 @pytest.fixture
 def cli_env(store_url: str, tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COORD_")}
-    env.update(COORD_DATA_DIR=str(tmp_path / "data"), COORD_DATABASE_URL=store_url)
-    if store_url.startswith("postgresql"):
-        key_file = tmp_path / "master.key"
-        key_file.write_text(MasterKey.generate().to_base64())
-        env["COORD_MASTER_KEY_FILE"] = str(key_file)
-    return env
-
-
-def coord_cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-m", "coord", *args], env=env, capture_output=True, text=True,
-                            timeout=120)
-    if check:
-        assert result.returncode == 0, result.stderr
-    return result
+    return cli_environment(store_url, tmp_path)
 
 
 def test_every_command_has_help(cli_env):
@@ -61,62 +40,29 @@ def test_errors_are_one_line_and_non_zero(cli_env, tmp_path):
     assert refused_start.returncode == 1 and "COORD_MASTER_KEY" in refused_start.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _call(base: str, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(
-        base + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
-
-
 def test_serve_with_starter_tokens_as_the_readme_shows(cli_env):
     coord_cli(cli_env, "db", "upgrade")
-    printed = coord_cli(cli_env, "users", "starter").stdout
-    starter = dict(line.split() for line in printed.splitlines() if line.startswith("  "))
+    starter = starter_tokens(cli_env)
     assert set(starter) == {"case_manager", "backbone", "auditor", "admin"}
 
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "coord", "serve", "--port", str(port)], env=cli_env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"{base}/readyz", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.2)
+    with served(cli_env) as base:
         token, admin = starter["case_manager"], starter["admin"]
-        status, mine = _call(base, "POST", "/api/v1/services", token, {"name": "Harbor outreach", "stage": "outreach"})
+        status, mine = call(base, "POST", "/api/v1/services", token, {"name": "Harbor outreach", "stage": "outreach"})
         assert status == 201, mine
-        _, theirs = _call(base, "POST", "/api/v1/services", admin,
-                          {"name": "Gateway shelter", "stage": "emergency_shelter", "agency": "gateway-shelter"})
-        status, person = _call(base, "POST", "/api/v1/persons", token, {
+        _, theirs = call(base, "POST", "/api/v1/services", admin,
+                         {"name": "Gateway shelter", "stage": "emergency_shelter", "agency": "gateway-shelter"})
+        status, person = call(base, "POST", "/api/v1/persons", token, {
             "first_name": "Sam", "last_name": "Rivera", "dob": "1988-07-14", "veteran": "yes",
             "household_type": "single_adult"})
         assert status == 201 and person["first_name"] == "Sam"
-        status, handoff = _call(base, "POST", "/api/v1/handoffs", token, {
+        status, handoff = call(base, "POST", "/api/v1/handoffs", token, {
             "person_id": person["id"], "from_service_id": mine["id"], "to_service_id": theirs["id"],
             "note": "prefers mornings"})
         assert status == 201 and handoff["status"] == "requested"
-        assert _call(base, "GET", "/api/v1/persons?population=veterans", starter["backbone"])[1]["items"][0][
+        assert call(base, "GET", "/api/v1/persons?population=veterans", starter["backbone"])[1]["items"][0][
             "first_name"] == "[redacted]"
         coord_cli(cli_env, "erase", person["id"])
-        assert _call(base, "GET", f"/api/v1/persons/{person['id']}", admin)[1]["first_name"] == "[redacted]"
-    finally:
-        server.terminate()
-        _, log = server.communicate(timeout=20)
-    assert "Traceback" not in log
+        assert call(base, "GET", f"/api/v1/persons/{person['id']}", admin)[1]["first_name"] == "[redacted]"
 
 
 def test_key_rotation_keeps_personal_data_readable(cli_env, tmp_path):

@@ -1,0 +1,48 @@
+"""Live updates: the projector of a serving process, and the signal that wakes its event streams.
+
+On SQLite the serving process also projects: every write wakes its projector thread, which tells the
+streams when the read models moved. On PostgreSQL `coord project` processes project, and each serving
+process listens for the NOTIFY they send after every page.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from projections.db import libpq_url
+from projections.follow import PROJECTED_CHANNEL, Follower, listen
+
+#: How often a projector polls when no wake-up arrives (writers in other processes, missed NOTIFYs).
+POLL_SECONDS = {"sqlite": 0.5, "postgres": 5.0}
+
+
+class Changes:
+    """A counter of read-model changes that stream threads wait on."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self.generation = 0
+
+    def notify(self) -> None:
+        with self._condition:
+            self.generation += 1
+            self._condition.notify_all()
+
+    def wait(self, seen: int, timeout: float) -> int:
+        """Wait until the generation moves past `seen`, or `timeout` seconds; return the generation."""
+        with self._condition:
+            self._condition.wait_for(lambda: self.generation != seen, timeout)
+            return self.generation
+
+
+def start_live(coord) -> None:  # noqa: ANN001 - a Coord; imported lazily to keep wiring acyclic
+    """Start what a serving process needs so that live counts move within a second of a write."""
+    if coord.config.is_postgres:
+        listen(libpq_url(coord.config.database_url), PROJECTED_CHANNEL, coord.changes.notify, coord.stopping)
+        return
+    follower = Follower(
+        coord.app.projections, poll_seconds=POLL_SECONDS["sqlite"], stopping=coord.stopping,
+        on_applied=coord.changes.notify,
+    )
+    coord.app.after_write.append(follower.wake)
+    follower.start()

@@ -1,0 +1,149 @@
+"""The populations projector: person timelines, their latest profile, and daily flows per population.
+
+A page's facts are added to each touched person's timeline; the person's flows are folded again from
+the whole timeline and only the difference is added to `population_days`. So a back-dated event moves
+flows between past days, and projecting page by page gives the same rows as one long rebuild.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, insert, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from events.person import Person
+from projections.runner import Positioned, Projector
+from projections.tables import FLOWS, person_facts, person_profiles, population_days
+from projections.timeline import TRACKED_ATTRIBUTES, Fact, Flows, fold, race_category
+
+STATUS_FACTS = {
+    Person.Housed: "housed",
+    Person.MarkedInactive: "inactive",
+    Person.ReturnedFromHousing: "returned_from_housing",
+    Person.ReturnedFromInactive: "returned_from_inactive",
+}
+COLUMNS = (*FLOWS, "days_to_housing")
+
+
+def fact_of(event: Any) -> Fact | None:
+    """The clear fact an event adds to its person's timeline, if it adds one."""
+    if isinstance(event, Person.Identified):
+        return Fact(event.originator_version, event.effective_on, "identified", _tracked(event.attributes))
+    if isinstance(event, Person.AttributesChanged):
+        tracked = _tracked(event.attributes)
+        return Fact(event.originator_version, event.effective_on, "attributes", tracked) if tracked else None
+    kind = STATUS_FACTS.get(type(event))
+    return Fact(event.originator_version, event.effective_on, kind) if kind else None
+
+
+def _tracked(attributes: dict[str, Any]) -> dict[str, Any]:
+    return {name: attributes[name] for name in TRACKED_ATTRIBUTES if name in attributes}
+
+
+class PopulationsProjector(Projector):
+    def __init__(self) -> None:
+        super().__init__("populations", (person_facts, person_profiles, population_days), {})
+
+    def apply_page(self, connection: Connection, page: Sequence[Positioned]) -> None:
+        new: dict[str, list[Fact]] = defaultdict(list)
+        for _position, event in page:
+            fact = fact_of(event)
+            if fact is not None:
+                new[event.originator_id.hex].append(fact)
+        if not new:
+            return
+        old = self._timelines(connection, list(new))
+        delta: Flows = defaultdict(Counter)
+        profiles = []
+        for person_id, facts in new.items():
+            before, _ = fold(old.get(person_id, ()))
+            after, attributes = fold([*old.get(person_id, ()), *facts])
+            _subtract(delta, after, before)
+            profiles.append(_profile(person_id, attributes))
+        connection.execute(
+            insert(person_facts),
+            [
+                {
+                    "person_id": person_id,
+                    "version": f.version,
+                    "effective_on": f.effective_on,
+                    "kind": f.kind,
+                    "attributes": f.attributes,
+                }
+                for person_id, facts in new.items()
+                for f in facts
+            ],
+        )
+        self._save_profiles(connection, profiles)
+        self._add_flows(connection, delta)
+
+    def _timelines(self, connection: Connection, person_ids: list[str]) -> dict[str, list[Fact]]:
+        rows = connection.execute(select(person_facts).where(person_facts.c.person_id.in_(person_ids)))
+        timelines: dict[str, list[Fact]] = defaultdict(list)
+        for row in rows:
+            timelines[row.person_id].append(Fact(row.version, row.effective_on, row.kind, row.attributes))
+        return timelines
+
+    def _save_profiles(self, connection: Connection, profiles: list[dict[str, Any]]) -> None:
+        upsert = _insert(connection)(person_profiles)
+        connection.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["person_id"],
+                set_={name: upsert.excluded[name] for name in _PROFILE_COLUMNS},
+            ),
+            profiles,
+        )
+
+    def _add_flows(self, connection: Connection, delta: Flows) -> None:
+        changed = [(key, counts) for key, counts in delta.items() if any(counts.values())]
+        if not changed:
+            return
+        upsert = _insert(connection)(population_days)
+        connection.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["population", "day"],
+                set_={name: population_days.c[name] + upsert.excluded[name] for name in COLUMNS},
+            ),
+            [{"population": p, "day": d, **{name: counts[name] for name in COLUMNS}} for (p, d), counts in changed],
+        )
+        # A day whose flows cancel out leaves no row, exactly as if it had never had any.
+        connection.execute(
+            delete(population_days).where(
+                tuple_(population_days.c.population, population_days.c.day).in_([key for key, _ in changed]),
+                and_(*(population_days.c[name] == 0 for name in COLUMNS)),
+            )
+        )
+
+
+_PROFILE_COLUMNS = ("race_ethnicity", "sex", "birth_year", "household_type", "veteran", "chronic")
+
+
+def _profile(person_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "person_id": person_id,
+        "race_ethnicity": race_category(attributes.get("race_ethnicity")),
+        "sex": attributes.get("sex") or "unknown",
+        "birth_year": attributes.get("birth_year"),
+        "household_type": attributes["household_type"],
+        "veteran": attributes["veteran"],
+        "chronic": bool(attributes.get("chronic")),
+    }
+
+
+def _subtract(delta: Flows, after: Flows, before: Flows) -> None:
+    for key, counts in after.items():
+        delta[key].update(counts)
+    for key, counts in before.items():
+        delta[key].subtract(counts)
+
+
+def _insert(connection: Connection) -> Any:
+    return sqlite_insert if connection.dialect.name == "sqlite" else pg_insert
+
+
+def populations_projector() -> PopulationsProjector:
+    return PopulationsProjector()

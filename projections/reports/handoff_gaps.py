@@ -1,0 +1,188 @@
+"""Handoff gaps per month of first request, to-service and stage pair: how many episodes were picked up
+within the window, how long acceptance took, and how the ones never accepted ended (DESIGN.md section 6)."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, not_, select
+
+from events.vocabulary import POPULATIONS, populations_of
+from projections.reports.months import month_end, month_of
+from projections.reports.suppression import suppress
+from projections.tables import gap_handoffs, person_profiles, services
+
+CUTS = ("race_ethnicity", "sex", "age_band", "population")
+AGE_BANDS = ("0-4", "5-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+", "unknown")
+#: The youngest age of each band after "0-4".
+_BAND_STARTS = (5, 18, 25, 35, 45, 55, 65)
+NEVER_ACCEPTED = {name: f"never_accepted_{name}" for name in ("rejected", "cancelled", "expired")}
+COUNTS = ("episodes", "picked_up", "gaps", "censored", *NEVER_ACCEPTED.values(), "stale")
+#: Fields computed from counts, hidden whenever one of the counts they come from is.
+DERIVED = {
+    "gap_rate": ("gaps", "picked_up"),
+    "p50_days_to_acceptance": ("episodes",),
+    "p90_days_to_acceptance": ("episodes",),
+}
+GROUP = ("month", "to_service_id", "from_stage")
+#: Within one row: every episode was picked up, is a gap, or is censored.
+TOTALS = {"episodes": ("picked_up", "gaps", "censored")}
+
+
+def handoff_gaps(
+    connection: Connection,
+    *,
+    first: date,
+    last: date,
+    as_of: date,
+    window_days: int | None = None,
+    by: str | None = None,
+    suppress_below: int = 11,
+) -> list[dict[str, Any]]:
+    """One row per month of t0 from `first` to `last`, to-service and from-stage (and cut value, if `by`),
+    as known at `as_of`; `window_days` overrides each to-service's own handoff window."""
+    if by is not None and by not in CUTS:
+        raise ValueError(f"handoff gaps can be cut by {', '.join(CUTS)}, not {by!r}")
+    cells: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for handoffs in _episodes(connection, month_of(first), month_end(last), as_of):
+        counts, days = _measure(handoffs, as_of, window_days)
+        head = handoffs[0]
+        for value in _cut_values(by, head) if by else (None,):
+            key = (month_of(head.requested_on), head.to_service_id, head.from_stage, value)
+            cell = cells.setdefault(key, {"head": head, "counts": Counter(), "days": []})
+            cell["counts"].update(counts)
+            if days is not None:
+                cell["days"].append(days)
+    rows = [_row(key, cell, by) for key, cell in sorted(cells.items(), key=lambda item: _order(item, by))]
+    if by is None:
+        return [{**row, "suppressed": []} for row in rows]
+    return suppress(
+        rows, group_fields=GROUP, count_fields=COUNTS, below=suppress_below, derived=DERIVED, totals=TOTALS
+    )
+
+
+def _episodes(connection: Connection, start: date, end: date, as_of: date) -> list[list[Row[Any]]]:
+    """The live handoffs known at `as_of` of each episode first requested from `start` to `end`, in request
+    order, with their to-service, from-stage and the person's profile."""
+    h = gap_handoffs.c
+    known = (not_(h.in_error), h.requested_on <= as_of)
+    t0 = func.min(h.requested_on)
+    in_range = select(h.episode_id).where(*known).group_by(h.episode_id).having(t0 >= start, t0 <= end)
+    to_service, from_service = services.alias("to_service"), services.alias("from_service")
+    rows = connection.execute(
+        select(
+            h.episode_id,
+            h.requested_on,
+            h.due_on,
+            h.accepted_on,
+            h.closed_on,
+            h.closed_as,
+            h.to_service_id,
+            to_service.c.name.label("to_service"),
+            to_service.c.stage.label("to_stage"),
+            to_service.c.handoff_window_days,
+            from_service.c.stage.label("from_stage"),
+            person_profiles.c.race_ethnicity,
+            person_profiles.c.sex,
+            person_profiles.c.birth_year,
+            person_profiles.c.household_type,
+            person_profiles.c.veteran,
+            person_profiles.c.chronic,
+        )
+        .select_from(
+            gap_handoffs.join(to_service, to_service.c.id == h.to_service_id)
+            .outerjoin(from_service, from_service.c.id == h.from_service_id)
+            .outerjoin(person_profiles, person_profiles.c.person_id == h.person_id)
+        )
+        .where(*known, h.episode_id.in_(in_range))
+        .order_by(h.episode_id, h.requested_on, h.position)
+    )
+    episodes: dict[str, list[Row[Any]]] = defaultdict(list)
+    for row in rows:
+        episodes[row.episode_id].append(row)
+    return list(episodes.values())
+
+
+def _measure(handoffs: Sequence[Row[Any]], as_of: date, window_days: int | None) -> tuple[Counter[str], int | None]:
+    """One episode's counts, and its days from t0 to acceptance if it was accepted by `as_of`."""
+    head, latest = handoffs[0], handoffs[-1]
+    t0 = head.requested_on
+    window_end = t0 + timedelta(days=head.handoff_window_days if window_days is None else window_days)
+    accepted_on = min((h.accepted_on for h in handoffs if h.accepted_on and h.accepted_on <= as_of), default=None)
+    counts = Counter(episodes=1)
+    if accepted_on is not None and accepted_on <= window_end:
+        counts["picked_up"] += 1
+    elif window_end > as_of:
+        counts["censored"] += 1
+    else:
+        counts["gaps"] += 1
+    latest_closed = latest.closed_on is not None and latest.closed_on <= as_of
+    if accepted_on is None and latest_closed and latest.closed_as in NEVER_ACCEPTED:
+        counts[NEVER_ACCEPTED[latest.closed_as]] += 1
+    latest_accepted = latest.accepted_on is not None and latest.accepted_on <= as_of
+    if not latest_accepted and not latest_closed and latest.due_on < as_of:
+        counts["stale"] += 1
+    return counts, None if accepted_on is None else (accepted_on - t0).days
+
+
+def _cut_values(by: str, head: Row[Any]) -> list[str]:
+    """The person's cell (or cells, for populations) in the cut; a person with no profile is unknown."""
+    profiled = head.sex is not None  # never null in a profile: only the outer join leaves it empty
+    if by == "population":
+        if not profiled:
+            return ["all"]
+        belongs = populations_of({name: getattr(head, name) for name in ("household_type", "veteran", "chronic")})
+        return [population for population in POPULATIONS if population in belongs]
+    if by == "age_band":
+        return [age_band(head.birth_year, head.requested_on.year)]
+    return [getattr(head, by) if profiled else "unknown"]
+
+
+def age_band(birth_year: int | None, year: int) -> str:
+    """The age band of someone born in `birth_year`, at their birthday in `year`."""
+    if birth_year is None or birth_year > year:
+        return "unknown"
+    return AGE_BANDS[bisect_right(_BAND_STARTS, year - birth_year)]
+
+
+def nearest_rank(values: Sequence[int], percent: int) -> int | None:
+    """The `percent`th percentile by the nearest-rank method: the value at rank ceil(percent/100 * n)."""
+    if not values:
+        return None
+    rank = -(-percent * len(values) // 100)  # ceiling in integers, free of float rounding
+    return sorted(values)[rank - 1]
+
+
+def _row(key: tuple[Any, ...], cell: dict[str, Any], by: str | None) -> dict[str, Any]:
+    month, to_service_id, from_stage, value = key
+    counts, head = cell["counts"], cell["head"]
+    decided = counts["picked_up"] + counts["gaps"]
+    return {
+        "month": month,
+        "to_service_id": to_service_id,
+        "to_service": head.to_service,
+        "from_stage": from_stage,
+        "to_stage": head.to_stage,
+        **({by: value} if by else {}),
+        "episodes": counts["episodes"],
+        "picked_up": counts["picked_up"],
+        "gaps": counts["gaps"],
+        "gap_rate": round(counts["gaps"] / decided, 3) if decided else None,
+        "censored": counts["censored"],
+        "p50_days_to_acceptance": nearest_rank(cell["days"], 50),
+        "p90_days_to_acceptance": nearest_rank(cell["days"], 90),
+        **{name: counts[name] for name in NEVER_ACCEPTED.values()},
+        "stale": counts["stale"],
+    }
+
+
+def _order(item: tuple[tuple[Any, ...], dict[str, Any]], by: str | None) -> tuple[Any, ...]:
+    """Month, to-service name, from-stage (none first), then the cut's own order of values."""
+    (month, to_service_id, from_stage, value), cell = item
+    known = {"age_band": AGE_BANDS, "population": POPULATIONS}.get(by or "", ())
+    place = known.index(value) if value in known else len(known)
+    return (month, cell["head"].to_service, to_service_id, from_stage is not None, from_stage or "", place, value or "")
