@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -24,8 +25,23 @@ class _Server(BaseApplication):
         from coord.live import start_live
 
         app = create_app(self.config)
-        start_live(app.extensions["coord"])
+        coord = app.extensions["coord"]
+        start_live(coord)
+        _stop_streams_on_exit(coord)
         return app
+
+
+def _stop_streams_on_exit(coord: Any) -> None:
+    """Open event streams never finish by themselves: end them as the worker begins a graceful exit."""
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_exit(signum: int, frame: Any) -> None:
+        coord.stopping.set()
+        coord.changes.notify()
+        if callable(previous):
+            previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, on_exit)
 
 
 def serve(config: Config, host: str, port: int) -> None:

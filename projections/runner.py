@@ -1,7 +1,8 @@
 """The catch-up runner: reads the log in pages and commits each page, rows and positions, in one transaction.
 
-A projector's position only moves by a conditional update from the value this runner read, so two
-processes catching up at once cannot apply a page twice: the loser rolls back and reads again.
+Each page first locks its projectors' positions (SQLite: the one writer lock), so two processes catching
+up at once apply pages in turn; a position also only moves by a conditional update from the value read,
+so a page can never be applied twice.
 """
 
 from __future__ import annotations
@@ -61,11 +62,17 @@ class CatchUp:
                     .on_conflict_do_nothing(index_elements=["name"])
                 )
 
-    def positions(self, connection: Connection | None = None) -> dict[str, int]:
+    def positions(self, connection: Connection | None = None, lock: bool = False) -> dict[str, int]:
+        """Each projector's position; with `lock`, held until the transaction ends (PostgreSQL)."""
         if connection is None:
             with self.db.read() as connection:
                 return self.positions(connection)
-        rows = connection.execute(select(projection_positions.c.name, projection_positions.c.position))
+        query = (
+            select(projection_positions.c.name, projection_positions.c.position)
+            .where(projection_positions.c.name.in_([p.name for p in self.projectors]))
+            .order_by(projection_positions.c.name)
+        )
+        rows = connection.execute(query.with_for_update() if lock else query)
         known = {name: position for name, position in rows}
         return {p.name: known.get(p.name, 0) for p in self.projectors}
 
@@ -91,7 +98,8 @@ class CatchUp:
 
     def _run_page(self) -> int:
         with self.db.write() as connection:
-            positions = self.positions(connection)
+            # Catch-ups in other processes wait here for this page, then read where it ended.
+            positions = self.positions(connection, lock=True)
             start = min(positions.values())
             notifications = self.log.recorder.select_notifications(
                 start=start, limit=self.page_size, inclusive_of_start=False

@@ -7,16 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.processes import call, cli_environment, coord_cli, served, starter_tokens
+from tests.e2e.processes import call, coord_cli, served, starter_tokens
 
 COMMANDS = [[], ["serve"], ["db"], ["db", "upgrade"], ["users"], ["users", "create"], ["users", "list"],
             ["users", "revoke"], ["users", "starter"], ["erase"], ["keys"], ["keys", "rotate"], ["demo"], ["project"], ["report"], ["report", "monthly"],
             ["report", "functional-zero"], ["report", "handoff-gaps"]]
-
-
-@pytest.fixture
-def cli_env(store_url: str, tmp_path: Path) -> dict[str, str]:
-    return cli_environment(store_url, tmp_path)
 
 
 def test_every_command_has_help(cli_env):
