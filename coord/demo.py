@@ -61,7 +61,7 @@ RETRY_STAGES = {"permanent_supportive_housing": "rapid_rehousing", "rapid_rehous
                 "emergency_shelter": "safe_haven", "transitional_housing": "rapid_rehousing",
                 "postsecondary": "workforce_training"}
 #: Mean days from identification (or return) to housing, and the share ever housed, per group.
-HOUSING = {"veteran": (21, 0.92), "chronic": (210, 0.45), "family": (75, 0.75), "youth": (100, 0.6),
+HOUSING = {"veteran": (7, 0.98), "chronic": (210, 0.45), "family": (75, 0.75), "youth": (100, 0.6),
            "single_adult": (120, 0.55), "c2c": (365, 0.1)}
 #: The share of housing placements made through the pathway, per group; the rest find housing on their own.
 PATHWAY_SHARE = {"veteran": 0.85, "chronic": 0.8, "family": 0.7}
@@ -105,13 +105,17 @@ class _Profile:
     stayer: bool = False
     id: UUID | None = None
     last_event_on: date | None = None
+    #: What a veteran status of "unknown" turns out to be, weeks after identification.
+    veteran_later: str | None = None
 
     @property
     def group(self) -> str:
         a = self.attributes
         if self.c2c:
             return "c2c"
-        return "veteran" if a["veteran"] == "yes" else "chronic" if a["chronic"] else a["household_type"]
+        if "yes" in (a["veteran"], self.veteran_later):
+            return "veteran"  # the veterans' pathway takes them as soon as their service is known
+        return "chronic" if a["chronic"] else a["household_type"]
 
 
 @dataclass
@@ -183,8 +187,10 @@ class _Demo:
     def profiles(self, count: int) -> list[_Profile]:
         profiles = [self.profile() for _ in range(count)]
         homeless = [p for p in profiles if not p.c2c]
-        for test in POPULATION_TESTS.values():
-            for p in [p for p in homeless if test(p.attributes) and not p.stayer][: max(1, count // 200)]:
+        for name, test in POPULATION_TESTS.items():
+            # One veteran stays on the list: with the pathway's speed, veterans can reach functional zero.
+            keep = 1 if name == "veterans" else max(1, count // 200)
+            for p in [p for p in homeless if test(p.attributes) and not p.stayer][:keep]:
                 p.stayer, p.identified_on = True, max(self.start, self.today - self.days(5, 75))
         adults = [p for p in homeless if p.attributes["household_type"] == "single_adult" and not p.stayer]
         pairs = self.rng.sample(adults, 2 * min(len(adults) // 2, max(1, count // 32)))
@@ -215,7 +221,10 @@ class _Demo:
         attributes = {"birth_year": birth_year, "race_ethnicity": races, "sex": sex, "gender": self.gender(sex),
                       "veteran": veteran, "chronic": chronic, "household_type": household}
         identified_on = self.start + self.days(0, (self.today - self.start).days)
-        return _Profile(attributes, self.pii(sex, birth_year), list(path), identified_on, c2c=c2c)
+        profile = _Profile(attributes, self.pii(sex, birth_year), list(path), identified_on, c2c=c2c)
+        if veteran == "unknown":
+            profile.veteran_later = rng.choices(("yes", "no"), (1, 4))[0]
+        return profile
 
     def homeless_path(self, household: str, chronic: bool) -> list[str]:
         rng = self.rng
@@ -388,8 +397,7 @@ class _Demo:
         """Attribute and personal-data changes and consents, each at most once per person."""
         rng, a = self.rng, p.attributes
         if a["veteran"] == "unknown" and p.identified_on + timedelta(days=60) <= self.today:
-            resolved = rng.choices(("yes", "no"), (1, 4))[0]
-            add(p.identified_on + self.days(7, 60), "change", attributes={"veteran": resolved})
+            add(p.identified_on + self.days(7, 60), "change", attributes={"veteran": p.veteran_later})
         if not p.stayer and not p.c2c:
             birthday = date.fromisoformat(p.pii["dob"])
             birthday = birthday.replace(year=birthday.year + 25)
@@ -533,8 +541,11 @@ class _Demo:
         for p in rng.sample(candidates, min(len(candidates), max(6, len(profiles) // 20))):
             on = self.some_day(p.identified_on, p.last_event_on - timedelta(days=14))
             a, who = p.attributes, self.who(p.path[0])
-            if not p.c2c and a["veteran"] != "yes" and self.today.year - a["birth_year"] >= 21 and rng.random() < 0.15:
-                change = {"veteran": "yes"}  # service records found later
+            if (not p.c2c and a["veteran"] != "yes" and self.today.year - a["birth_year"] >= 21
+                    and self.app.get_person(p.id).status != "active" and rng.random() < 0.15):
+                # Service records found later, for someone the list no longer holds (those still on it would
+                # be taken up by the veterans' pathway at once).
+                change = {"veteran": "yes"}
             elif not p.c2c and not a["chronic"] and rng.random() < 0.5:
                 change = {"chronic": True}  # disability documented later
             else:

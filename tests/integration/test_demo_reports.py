@@ -1,0 +1,57 @@
+"""`coord demo` as `make run` loads it gives every report something to show: each population has people
+and flows, some populations reach functional zero and some do not, and handoffs are picked up or fall through."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from coord import reports
+from coord.config import Config
+from coord.demo import generate
+from coord.wiring import Coord, open_coord
+from events.crypto import MasterKey
+from events.vocabulary import POPULATIONS
+from projections.tables import FLOWS
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Coord]:
+    directory: Path = tmp_path_factory.mktemp("demo-reports")
+    coord = open_coord(
+        Config.from_env({"COORD_DATA_DIR": str(directory), "COORD_MASTER_KEY": MasterKey.generate().to_base64()})
+    )
+    generate(coord.app)  # the defaults of `coord demo`
+    yield coord
+    coord.close()
+
+
+def test_every_population_has_people_and_flows_every_month(demo):
+    rows = reports.monthly_report(demo).rows
+    for population in POPULATIONS:
+        mine = [row for row in rows if row["population"] == population]
+        assert all(row["actively_homeless"] > 0 for row in mine), population
+        assert all(sum(row[flow] for row in mine) > 0 for flow in FLOWS[:5]), population
+        assert any(row["avg_days_to_housing"] for row in mine), population
+    # Youth turn 25 and households change: some leave a population while still on the list.
+    assert sum(row["no_longer_meets_population_criteria"] for row in rows) > 0
+
+
+def test_some_populations_reach_functional_zero_and_some_do_not(demo):
+    rows = reports.functional_zero_report(demo).rows
+    reached = {row["population"] for row in rows if row["reached"]}
+    assert reached and reached != set(POPULATIONS), reached
+    assert any(row["streak"] > 1 for row in rows)
+    assert all(row["housing_placements"] > 0 for row in rows)
+
+
+def test_handoffs_are_picked_up_fall_through_and_show_in_cuts(demo):
+    rows = reports.handoff_gaps_report(demo).rows
+    assert sum(row["picked_up"] for row in rows) > 0 and sum(row["gaps"] for row in rows) > 0
+    assert sum(row["censored"] for row in rows) > 0 and sum(row["stale"] for row in rows) > 0
+    assert sum(row["never_accepted_rejected"] + row["never_accepted_expired"] for row in rows) > 0
+    cut = reports.handoff_gaps_report(demo, by="race_ethnicity").rows
+    assert cut and any(row["suppressed"] for row in cut), "a month's cut of one service is mostly small cells"
+    assert reports.counts(demo).rows[0]["active"] > 0
