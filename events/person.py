@@ -78,6 +78,8 @@ class Person(Aggregate):
         self.identified_on = self.last_contact_on = self.last_transition_on = effective_on
         self.inactive_reason: str | None = None
         self.destination: int | None = None
+        #: Effective date of each attribute's latest change (none yet: they date from identification).
+        self.attributes_changed_on: dict[str, date] = {}
         self._set_attributes(attributes)
         self.pii = dict(pii)
         self.consents: dict[str, dict[str, Any]] = {}
@@ -214,6 +216,7 @@ class Person(Aggregate):
             raise ErasedError("the person's personal data was erased; no new personal data may be recorded")
         self._check_after_identification(effective_on)
         changed = {name: value for name, value in clean.items() if getattr(self, name) != value}
+        self._check_attribute_dates(changed, effective_on)
         changed_pii = {name: value for name, value in pii.items() if self.pii.get(name) != value}
         if changed or changed_pii:
             self._attributes_changed(
@@ -225,6 +228,7 @@ class Person(Aggregate):
         self, *, attributes: dict[str, Any], pii: dict[str, PII], effective_on: date, actor: str, agency: str
     ) -> None:
         self._set_attributes(attributes)
+        self.attributes_changed_on.update(dict.fromkeys(attributes, effective_on))
         self.pii.update(pii)
 
     def erase(self, *, effective_on: date, actor: str, agency: str) -> None:
@@ -322,6 +326,17 @@ class Person(Aggregate):
                 "a status change may not be dated before the person's latest status transition "
                 f"on {self.last_transition_on.isoformat()}"
             )
+
+    def _check_attribute_dates(self, changed: Mapping[str, Any], effective_on: date) -> None:
+        """An attribute's changes are dated in the order they are recorded, so the value in force today is
+        the latest one recorded: what the person shows, and what reports count by effective date, agree."""
+        for name in changed:
+            since = self.attributes_changed_on.get(name)
+            if since is not None and effective_on < since:
+                raise DateRuleError(
+                    f"{name} was last changed with effect from {since.isoformat()}; "
+                    "a change to it may not be dated before that"
+                )
 
     def _check_after_identification(self, effective_on: date) -> None:
         check_not_future(effective_on)

@@ -295,6 +295,20 @@ def test_transition_may_not_precede_the_latest_transition() -> None:
     assert person.status == "active"
 
 
+def test_an_attribute_change_may_not_precede_that_attributes_latest_change() -> None:
+    # Back-dating before a status transition is fine; before the attribute's own latest change it is not,
+    # so the value in force today is always the latest recorded (what the person and the reports show).
+    person = person_in("active")
+    person.house(destination=410, effective_on=START + timedelta(days=20), **WHO)
+    person.change_attributes(attributes={"veteran": "yes"}, pii={}, effective_on=START + timedelta(days=10), **WHO)
+    with pytest.raises(DateRuleError, match=f"veteran was last changed with effect from {START + timedelta(days=10)}"):
+        person.change_attributes(attributes={"veteran": "no"}, pii={}, effective_on=START + timedelta(days=5), **WHO)
+    person.change_attributes(attributes={"chronic": True}, pii={}, effective_on=START + timedelta(days=5), **WHO)
+    person.change_attributes(attributes={"veteran": "no"}, pii={}, effective_on=START + timedelta(days=10), **WHO)
+    assert (person.veteran, person.chronic) == ("no", True)
+    assert person.attributes_changed_on == {"veteran": START + timedelta(days=10), "chronic": START + timedelta(days=5)}
+
+
 @pytest.mark.parametrize("command", ["contact", "attributes", "transition"])
 def test_nothing_is_dated_before_identification(command: str) -> None:
     person = person_in("active")

@@ -1,0 +1,256 @@
+"""Property: for any valid history, the monthly flows add up to the active counts, agree with an oracle
+written here from the events alone, and come out the same projected page by page or in one rebuild.
+
+Histories are drawn as plans and run on real Person aggregates: several persons interleaved in the log,
+valid status transitions dated on or after the latest one, attribute changes dated on or after the latest
+attribute change (so often back-dated before status transitions), and dates drawn from a small pool so
+that many events share a day.
+"""
+
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from events.person import Person
+from projections.db import Database
+from projections.populations import populations_projector
+from projections.reports.counts import live_counts
+from projections.reports.monthly import monthly
+from projections.reports.months import month_end, month_of, months_between
+from tests.projection_support import Log, dump, project, read_models
+
+WHO = {"actor": "t", "agency": "harbor"}
+POPULATIONS = ("all", "single_adults", "veterans", "chronic", "youth", "families")
+FLOWS = (
+    "newly_identified",
+    "returned_from_housing",
+    "returned_from_inactive",
+    "housing_placements",
+    "moved_to_inactive",
+    "no_longer_meets_population_criteria",
+)
+INFLOWS, OUTFLOWS = FLOWS[:3], FLOWS[3:]
+ORIGIN = date(2025, 9, 1)
+MAX_PERSONS = 5
+
+HOUSEHOLDS = st.sampled_from(("single_adult", "family", "youth"))
+VETERAN = st.sampled_from(("yes", "no", "unknown"))
+IDENTITIES = st.fixed_dictionaries({"household_type": HOUSEHOLDS, "veteran": VETERAN, "chronic": st.booleans()})
+CHANGES = st.fixed_dictionaries(
+    {}, optional={"household_type": HOUSEHOLDS, "veteran": VETERAN, "chronic": st.booleans()}
+)
+REASONS = st.sampled_from(("no_contact", "institution", "left_area", "not_literally_homeless", "deceased"))
+#: The valid status transitions from each status, by the command that makes them.
+TRANSITIONS = {
+    "active": ["house", "mark_inactive"],
+    "housed": ["return_from_housing"],
+    "inactive": ["return_from_inactive"],
+}
+TRANSITION_COMMANDS = {command for commands in TRANSITIONS.values() for command in commands}
+
+
+def draw_history(data: st.DataObject) -> list[Any]:
+    """Run a drawn plan of valid commands; the events in log order."""
+    offsets = data.draw(st.sets(st.integers(0, 250), min_size=2, max_size=8), label="day offsets")
+    pool = sorted(ORIGIN + timedelta(days=offset) for offset in offsets)
+    persons: list[Person] = []
+    log = Log()
+    for _ in range(data.draw(st.integers(1, 30), label="steps")):
+        if not persons or (len(persons) < MAX_PERSONS and data.draw(st.booleans(), label="identify")):
+            persons.append(
+                Person.identify(
+                    id=UUID(int=len(persons) + 1),
+                    attributes=data.draw(IDENTITIES, label="attributes"),
+                    pii={},
+                    effective_on=data.draw(st.sampled_from(pool), label="identified on"),
+                    **WHO,
+                )
+            )
+            log.record(persons[-1])
+            continue
+        person = persons[data.draw(st.integers(0, len(persons) - 1), label="person")]
+        run_command(data, person, pool)
+        log.record(person)
+    return log.events
+
+
+def run_command(data: st.DataObject, person: Person, pool: list[date]) -> None:
+    commands = ["change_attributes", "record_contact", *TRANSITIONS[person.status]]
+    if person.inactive_reason == "deceased":
+        commands.remove("return_from_inactive")
+    command = data.draw(st.sampled_from(commands), label="command")
+    # Status transitions: on or after the latest one; attribute changes: on or after the latest one (so
+    # still back-dated before status transitions); anything else: on or after identification.
+    earliest = person.last_transition_on if command in TRANSITION_COMMANDS else person.identified_on
+    if command == "change_attributes":
+        earliest = max([earliest, *person.attributes_changed_on.values()])
+    on = data.draw(st.sampled_from(sorted({earliest, *(d for d in pool if d >= earliest)})), label="on")
+    if command == "change_attributes":
+        person.change_attributes(attributes=data.draw(CHANGES, label="changes"), pii={}, effective_on=on, **WHO)
+    elif command == "house":
+        person.house(destination=data.draw(st.sampled_from((410, 435)), label="destination"), effective_on=on, **WHO)
+    elif command == "mark_inactive":
+        person.mark_inactive(reason=data.draw(REASONS, label="reason"), effective_on=on, **WHO)
+    else:
+        getattr(person, command)(effective_on=on, **WHO)
+
+
+# -- the oracle: each person's status and attributes replayed by effective date, ties by log order ----------
+
+STATUS_AFTER = {
+    "Identified": "active",
+    "Housed": "housed",
+    "MarkedInactive": "inactive",
+    "ReturnedFromHousing": "active",
+    "ReturnedFromInactive": "active",
+}
+ENTERS = {
+    "Identified": "newly_identified",
+    "AttributesChanged": "newly_identified",
+    "ReturnedFromHousing": "returned_from_housing",
+    "ReturnedFromInactive": "returned_from_inactive",
+}
+LEAVES = {
+    "Housed": "housing_placements",
+    "MarkedInactive": "moved_to_inactive",
+    "AttributesChanged": "no_longer_meets_population_criteria",
+}
+
+
+def populations(attributes: dict[str, Any]) -> set[str]:
+    household = attributes["household_type"]
+    return {"all"} | {
+        population
+        for population, member in (
+            ("single_adults", household == "single_adult"),
+            ("veterans", attributes["veteran"] == "yes"),
+            ("chronic", attributes["chronic"] is True),
+            ("youth", household == "youth"),
+            ("families", household == "family"),
+        )
+        if member
+    }
+
+
+def counted_in(status: str | None, attributes: dict[str, Any]) -> set[str]:
+    """The populations whose active count includes a person in this state."""
+    return populations(attributes) if status == "active" else set()
+
+
+def timelines(events: Sequence[Any]) -> list[list[Any]]:
+    """Each person's events by effective date, and in log order on one date."""
+    by_person: dict[Any, list[tuple[int, Any]]] = {}
+    for position, event in enumerate(events):
+        by_person.setdefault(event.originator_id, []).append((position, event))
+    return [[e for _, e in sorted(items, key=lambda i: (i[1].effective_on, i[0]))] for items in by_person.values()]
+
+
+class Oracle:
+    def __init__(self, events: Sequence[Any]) -> None:
+        self.timelines = timelines(events)
+        #: (population, month) -> flow -> count, plus "days" and "placed" for the average days to housing.
+        self.flows: dict[tuple[str, date], Counter[str]] = {}
+        for timeline in self.timelines:
+            self._classify(timeline)
+
+    def _classify(self, timeline: list[Any]) -> None:
+        status, attributes, started_on = None, {}, None
+        for event in timeline:
+            kind = type(event).__name__
+            before = counted_in(status, attributes)
+            if kind == "Housed":
+                for population in before:
+                    self._count(population, event.effective_on, "days", (event.effective_on - started_on).days)
+            if kind in ("Identified", "ReturnedFromHousing", "ReturnedFromInactive"):
+                started_on = event.effective_on
+            if kind in ("Identified", "AttributesChanged"):
+                attributes = {**attributes, **event.attributes}
+            status = STATUS_AFTER.get(kind, status)
+            after = counted_in(status, attributes)
+            for population in after - before:
+                self._count(population, event.effective_on, ENTERS[kind])
+            for population in before - after:
+                self._count(population, event.effective_on, LEAVES[kind])
+
+    def _count(self, population: str, day: date, name: str, amount: int = 1) -> None:
+        self.flows.setdefault((population, month_of(day)), Counter())[name] += amount
+
+    def active(self, population: str, day: date) -> int:
+        """Persons active and in `population` at the end of `day`."""
+        count = 0
+        for timeline in self.timelines:
+            status, attributes = None, {}
+            for event in timeline:
+                if event.effective_on > day:
+                    break
+                attributes = {**attributes, **getattr(event, "attributes", {})}
+                status = STATUS_AFTER.get(type(event).__name__, status)
+            count += population in counted_in(status, attributes)
+        return count
+
+    def expected(self, population: str, month: date) -> dict[str, Any]:
+        counts = self.flows.get((population, month), Counter())
+        placed = counts["housing_placements"]
+        return {
+            "actively_homeless": self.active(population, month_end(month)),
+            **{name: counts[name] for name in FLOWS},
+            "inflow": sum(counts[name] for name in INFLOWS),
+            "outflow": sum(counts[name] for name in OUTFLOWS),
+            "avg_days_to_housing": round(counts["days"] / placed, 1) if placed else None,
+        }
+
+
+# -- projecting -----------------------------------------------------------------------------------------------
+
+
+def project_in_pages(db: Database, events: Sequence[Any], sizes: Sequence[int]) -> None:
+    """Project page by page, each of the next size in `sizes`, each page in its own transaction."""
+    projector, positioned, start = populations_projector(), list(enumerate(events, start=1)), 0
+    for size in sizes:
+        with db.write() as connection:
+            projector.apply_page(connection, positioned[start : start + size])
+        start += size
+    assert start >= len(positioned)
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_monthly_flows_add_up_match_the_oracle_and_rebuild_equals_incremental(data: st.DataObject) -> None:
+    events = draw_history(data)
+    sizes: list[int] = []
+    while sum(sizes) < len(events):
+        sizes.append(data.draw(st.integers(1, 6), label="page size"))
+    days = [event.effective_on for event in events]
+    first, last = month_of(min(days)), month_of(max(days))
+    oracle = Oracle(events)
+
+    with tempfile.TemporaryDirectory() as folder:
+        rebuilt, incremental = read_models(Path(folder), "rebuilt"), read_models(Path(folder), "incremental")
+        try:
+            project(rebuilt, [populations_projector()], events, page_size=len(events))
+            project_in_pages(incremental, events, sizes)
+            assert dump(incremental, [populations_projector()]) == dump(rebuilt, [populations_projector()])
+            with incremental.read() as connection:
+                rows = monthly(connection, first=first, last=last)
+                ends = {month: live_counts(connection, on=month_end(month)) for month in months_between(first, last)}
+        finally:
+            rebuilt.dispose()
+            incremental.dispose()
+
+    assert len(rows) == len(POPULATIONS) * len(ends)
+    previous = dict.fromkeys(POPULATIONS, 0)  # nobody is active before the first identification
+    for row in rows:
+        population, month = row["population"], row["month"]
+        active = ends[month][population]
+        assert previous[population] + row["inflow"] - row["outflow"] == active == row["actively_homeless"], row
+        assert {name: row[name] for name in oracle.expected(population, month)} == oracle.expected(
+            population, month
+        ), (population, month)
+        previous[population] = active
