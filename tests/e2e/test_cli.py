@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,17 @@ def test_rotating_the_embedded_key_is_refused_while_serving(cli_env):
         refused = coord_cli(cli_env, "keys", "rotate", check=False)
     assert refused.returncode == 1 and "stop it" in refused.stderr
     coord_cli(cli_env, "keys", "rotate")
+
+
+def test_reports_print_as_tables_csv_and_json(cli_env):
+    coord_cli(cli_env, "demo", "--persons", "60", "--months", "6")
+    table = coord_cli(cli_env, "report", "monthly", "--population", "all").stdout.splitlines()
+    assert table[0].split()[:4] == ["population", "month", "actively", "homeless"] and len(table) == 2 + 12
+    csv_text = coord_cli(cli_env, "report", "functional-zero", "--format", "csv").stdout
+    assert csv_text.startswith("population,month,actively_homeless,") and csv_text.count("\n") == 7
+    gaps = json.loads(coord_cli(cli_env, "report", "handoff-gaps", "--by", "sex", "--format", "json").stdout)
+    assert gaps["by"] == "sex" and gaps["rows"] and all("suppressed" in row for row in gaps["rows"])
+    refused = coord_cli(cli_env, "report", "monthly", "--from", "2026-13", check=False)
+    assert refused.returncode == 1 and refused.stderr.strip().count("\n") == 0 and "YYYY-MM" in refused.stderr
+    once = coord_cli(cli_env, "project", "--once").stdout
+    assert once.startswith("projected 0 events")
