@@ -19,24 +19,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from events.person import Person
+from events.vocabulary import POPULATIONS
 from projections.db import Database
 from projections.populations import populations_projector
 from projections.reports.counts import live_counts
 from projections.reports.monthly import monthly
 from projections.reports.months import month_end, month_of, months_between
+from projections.tables import FLOWS, INFLOWS, OUTFLOWS
 from tests.projection_support import Log, dump, project, read_models
 
 WHO = {"actor": "t", "agency": "harbor"}
-POPULATIONS = ("all", "single_adults", "veterans", "chronic", "youth", "families")
-FLOWS = (
-    "newly_identified",
-    "returned_from_housing",
-    "returned_from_inactive",
-    "housing_placements",
-    "moved_to_inactive",
-    "no_longer_meets_population_criteria",
-)
-INFLOWS, OUTFLOWS = FLOWS[:3], FLOWS[3:]
 ORIGIN = date(2025, 9, 1)
 MAX_PERSONS = 5
 
