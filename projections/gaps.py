@@ -6,75 +6,60 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection
 
 from events.handoff import Handoff
+from projections.batch import PageRows
 from projections.runner import Positioned, Projector
 from projections.tables import gap_handoffs
 
 
-def _requested(connection: Connection, e: Handoff.Requested, position: int) -> None:
-    connection.execute(
-        insert(gap_handoffs).values(
-            handoff_id=e.originator_id.hex,
-            position=position,
-            episode_id=e.episode_id.hex,
-            person_id=e.person_id.hex,
-            from_service_id=e.from_service_id.hex if e.from_service_id else None,
-            to_service_id=e.to_service_id.hex,
-            requested_on=e.requested_on,
-            due_on=e.due_on,
-            in_error=False,
-        )
-    )
-
-
-def _handoff_row(connection: Connection, e: Any, **values: Any) -> None:
-    connection.execute(update(gap_handoffs).where(gap_handoffs.c.handoff_id == e.originator_id.hex).values(**values))
-
-
-def _accepted(connection: Connection, e: Handoff.Accepted) -> None:
-    _handoff_row(connection, e, accepted_on=e.effective_on)
+def _requested(e: Handoff.Requested, position: int) -> dict[str, Any]:
+    return {
+        "handoff_id": e.originator_id.hex,
+        "position": position,
+        "episode_id": e.episode_id.hex,
+        "person_id": e.person_id.hex,
+        "from_service_id": e.from_service_id.hex if e.from_service_id else None,
+        "to_service_id": e.to_service_id.hex,
+        "requested_on": e.requested_on,
+        "due_on": e.due_on,
+        "in_error": False,
+    }
 
 
 def _closed(closed_as: str):
-    def handler(connection: Connection, e: Any) -> None:
-        _handoff_row(connection, e, closed_on=e.effective_on, closed_as=closed_as)
-
-    return handler
+    return lambda e: {"closed_on": e.effective_on, "closed_as": closed_as}
 
 
-def _cancelled(connection: Connection, e: Handoff.Cancelled) -> None:
+def _cancelled(e: Handoff.Cancelled) -> dict[str, Any]:
     # The expiry job cancels with reason "expired"; any other reason is free text and stays in the log.
-    _handoff_row(connection, e, closed_on=e.effective_on, closed_as="expired" if e.reason == "expired" else "cancelled")
+    return {"closed_on": e.effective_on, "closed_as": "expired" if e.reason == "expired" else "cancelled"}
 
 
-def _entered_in_error(connection: Connection, e: Handoff.EnteredInError) -> None:
-    _handoff_row(connection, e, in_error=True)
+CHANGES = {
+    Handoff.Accepted: lambda e: {"accepted_on": e.effective_on},
+    Handoff.Rejected: _closed("rejected"),
+    Handoff.Cancelled: _cancelled,
+    Handoff.Completed: _closed("completed"),
+    Handoff.Failed: _closed("failed"),
+    Handoff.EnteredInError: lambda e: {"in_error": True},
+}
 
 
 class HandoffGapsProjector(Projector):
     def __init__(self) -> None:
-        super().__init__(
-            "handoff_gaps",
-            (gap_handoffs,),
-            {
-                Handoff.Accepted: _accepted,
-                Handoff.Rejected: _closed("rejected"),
-                Handoff.Cancelled: _cancelled,
-                Handoff.Completed: _closed("completed"),
-                Handoff.Failed: _closed("failed"),
-                Handoff.EnteredInError: _entered_in_error,
-            },
-        )
+        super().__init__("handoff_gaps", (gap_handoffs,), {})
 
     def apply_page(self, connection: Connection, page: Sequence[Positioned]) -> None:
-        """As the runner's, except that a request also keeps its log position: it orders same-day retries."""
+        """A request keeps its log position: it orders retries requested on the same day."""
+        rows = PageRows({gap_handoffs: "handoff_id"})
         for position, event in page:
             if type(event) is Handoff.Requested:
-                _requested(connection, event, position)
-            elif (handler := self.handlers.get(type(event))) is not None:
-                handler(connection, event)
+                rows.add(gap_handoffs, _requested(event, position))
+            elif type(event) in CHANGES:
+                rows.change(gap_handoffs, event.originator_id.hex).update(CHANGES[type(event)](event))
+        rows.write(connection)
 
 
 def handoff_gaps_projector() -> HandoffGapsProjector:
