@@ -31,8 +31,8 @@ def create_app(config: Config | None = None, coord: Coord | None = None) -> Flas
         # Served by this app, not a CDN: partners' networks may block CDNs.
         OPENAPI_SWAGGER_UI_URL=f"{API_PREFIX}/docs-assets/",
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
-        JSON_SORT_KEYS=False,
     )
+    app.json.sort_keys = False  # fields in the order the representations list them
     app.extensions["coord"] = coord or open_coord(config or Config.from_env())
     api = Api(
         app,
