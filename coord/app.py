@@ -8,7 +8,7 @@ from flask import Flask, g, request, send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
-from coord.api import handoffs, health, persons, reports, services, stream
+from coord.api import audit, handoffs, health, persons, reports, services, stream
 from coord.api.errors import error_response, register_error_handlers
 from coord.api.http import add_etag, coord
 from coord.config import Config
@@ -42,7 +42,7 @@ def create_app(config: Config | None = None, coord: Coord | None = None) -> Flas
         },
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for blp in (services.blp, persons.blp, handoffs.blp, reports.blp, stream.blp):
+    for blp in (services.blp, persons.blp, handoffs.blp, reports.blp, stream.blp, audit.blp):
         api.register_blueprint(blp, url_prefix=API_PREFIX + blp.url_prefix)
     app.register_blueprint(health.bp)
     register_error_handlers(app)

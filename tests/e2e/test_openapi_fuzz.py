@@ -1,5 +1,5 @@
 """schemathesis generates requests for every operation of the project's own OpenAPI document, fitting the
-schema and deliberately not fitting it, with a case manager's token (the backbone's for reports): nothing may
+schema and deliberately not fitting it, with a case manager's token (the backbone's for reports, an auditor's for the history): nothing may
 answer 5xx. The event stream never ends by design, so it is only called by a role it refuses.
 
 (Driven through schemathesis' Python API with hypothesis: its pytest plugin does not support pytest 9.)
@@ -28,7 +28,7 @@ def fuzz_target(tmp_path_factory):
     coord = open_coord(Config.from_env({"COORD_DATA_DIR": str(data), "COORD_MASTER_KEY": MasterKey.generate().to_base64()}))
     app = create_app(coord=coord)
     tokens = {role: coord.tokens.create(role, "harbor" if role == "case_manager" else None, "fuzz")[1]
-              for role in ("case_manager", "backbone")}
+              for role in ("case_manager", "backbone", "auditor")}
     yield app, tokens
     coord.close()
 
@@ -44,8 +44,8 @@ def test_no_server_errors(fuzz_target, mode):
     operations = _operations(app)
     assert len(operations) >= 20 and sum(op.path.startswith("/api/v1/reports") for op in operations) == 4
     for operation in operations:
-        reader = operation.path.startswith("/api/v1/reports")
-        token = tokens["backbone" if reader else "case_manager"]
+        role = {"/api/v1/reports": "backbone", "/api/v1/audit": "auditor"}.get(operation.path.rsplit("/", 1)[0])
+        token = tokens[role or "case_manager"]
 
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
