@@ -29,6 +29,7 @@ from events.person import Person
 from events.pii import PII
 from events.service import Service
 from events.store import EventLog
+from projections.audit import AuditChain
 from projections.db import Database
 from projections.listing import episode_person
 from projections.follow import PROJECTED_CHANNEL
@@ -56,6 +57,8 @@ class CoordApplication(EventLog):
         self.projections = CatchUp(
             self, db, [lists, populations_projector(), handoff_gaps_projector()], notify=PROJECTED_CHANNEL
         )
+        #: Tamper evidence over the stored events, extended like a projection but never rebuilt.
+        self.audit_chain = AuditChain(self, db)
         #: Bulk loaders turn this off and catch the read models up once at the end.
         self.project_on_write = True
         #: Called after every write, e.g. to wake the projector of this process.
@@ -104,6 +107,10 @@ class CoordApplication(EventLog):
             self.lists.run()
             for hook in self.after_write:
                 hook()
+
+    def project(self) -> int:
+        """Catch every read model and the audit chain up with the log; returns the events read."""
+        return self.projections.run() + self.audit_chain.run()
 
     # -- services -------------------------------------------------------------------------------
 

@@ -64,6 +64,18 @@ def access_page(coord: Coord, *, after: int = 0, limit: int = 100, person_id: UU
     return {"items": items, "next_after": items[-1]["id"] if len(items) == limit else None}
 
 
+def verify(coord: Coord) -> dict[str, Any]:
+    """Recompute the hash chain from the raw stored events: ok, or the first position that was tampered with."""
+    verdict = coord.app.audit_chain.verify()
+    return {
+        "ok": verdict.ok,
+        "checked": verdict.checked,
+        "chained_to": verdict.chained_to,
+        "position": verdict.position,
+        "problem": verdict.problem,
+    }
+
+
 def _plain(value: Any) -> Any:
     """An event's value as JSON has it; personal data is always shown redacted here."""
     if isinstance(value, PII):

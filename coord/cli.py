@@ -197,5 +197,19 @@ def demo(seed: int, persons: int, months: int, if_empty: bool) -> None:
         click.echo(f"{name}: {value}")
 
 
+@main.command()
+def verify() -> None:
+    """Check the event log against the audit hash chain; exits 1 naming the first position tampered with."""
+    from coord.audit import verify as verify_log
+
+    coord = _coord()
+    verdict = verify_log(coord)
+    coord.close()
+    if not verdict["ok"]:
+        raise click.ClickException(f"the log does not verify: {verdict['problem']}")
+    click.echo(f"ok: {verdict['checked']} events verified against the audit chain (up to position "
+               f"{verdict['chained_to']})")
+
+
 main.add_command(project)
 main.add_command(report)

@@ -27,7 +27,8 @@ from projections.runner import CatchUp
 @click.option("--page-size", default=1000, show_default=True, type=click.IntRange(1, 100_000),
               help="events per transaction")
 def project(rebuild: bool, once: bool, page_size: int) -> None:
-    """Project the log into the read models: follow it (default), catch up once, or rebuild.
+    """Project the log into the read models and extend the audit chain: follow the log (default), catch up
+    once, or rebuild the read models (the audit chain is never rebuilt: it is the evidence).
 
     Killed at any moment, it loses nothing: each page of events commits with its position, and the next
     run goes on from there.
@@ -42,17 +43,19 @@ def project(rebuild: bool, once: bool, page_size: int) -> None:
                 count = catch_up.run(on_page=bar.update)
             click.echo(f"rebuilt the read models from {count} events")
         elif once:
-            click.echo(f"projected {catch_up.run()} events; the read models are at the head of the log")
+            count = catch_up.run()
+            coord.app.audit_chain.run()
+            click.echo(f"projected {count} events; the read models are at the head of the log")
         else:
-            _follow(coord, catch_up)
+            _follow(coord, lambda: catch_up.run() + coord.app.audit_chain.run())
     finally:
         coord.close()
 
 
-def _follow(coord: Coord, catch_up: CatchUp) -> None:
+def _follow(coord: Coord, run: Callable[[], int]) -> None:
     postgres = coord.config.is_postgres
     follower = Follower(
-        catch_up, poll_seconds=POLL_SECONDS["postgres" if postgres else "sqlite"], stopping=coord.stopping
+        run, poll_seconds=POLL_SECONDS["postgres" if postgres else "sqlite"], stopping=coord.stopping
     )
 
     def stop(_signum: int, _frame: Any) -> None:
@@ -88,7 +91,7 @@ def report() -> None:
 def _print(build: Callable[[Coord], reports.Report], output: str) -> None:
     coord = open_coord(Config.from_env())
     try:
-        coord.app.projections.run()
+        coord.app.project()
         result = build(coord)
     finally:
         coord.close()

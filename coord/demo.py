@@ -152,7 +152,7 @@ def generate(
         demo.write_back_dated(profiles)
     finally:
         app.project_on_write = was
-    app.projections.run()
+    app.project()
     return demo.summary(head)
 
 

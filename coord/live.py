@@ -41,7 +41,7 @@ def start_live(coord) -> None:  # noqa: ANN001 - a Coord; imported lazily to kee
         listen(libpq_url(coord.config.database_url), PROJECTED_CHANNEL, coord.changes.notify, coord.stopping)
         return
     follower = Follower(
-        coord.app.projections, poll_seconds=POLL_SECONDS["sqlite"], stopping=coord.stopping,
+        coord.app.project, poll_seconds=POLL_SECONDS["sqlite"], stopping=coord.stopping,
         on_applied=coord.changes.notify,
     )
     coord.app.after_write.append(follower.wake)

@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 import psycopg
 
-from projections.runner import CatchUp
 
 log = logging.getLogger("coord.projections")
 
@@ -23,10 +22,11 @@ PROJECTED_CHANNEL = "coord_projected"
 
 class Follower:
     def __init__(
-        self, catch_up: CatchUp, *, poll_seconds: float, stopping: threading.Event,
+        self, run: Callable[[], int], *, poll_seconds: float, stopping: threading.Event,
         on_applied: Callable[[], None] | None = None,
     ) -> None:
-        self.catch_up, self.poll_seconds, self.on_applied = catch_up, poll_seconds, on_applied
+        """`run` catches up and returns how many events it read."""
+        self.run, self.poll_seconds, self.on_applied = run, poll_seconds, on_applied
         self.stopping = stopping
         self._wake = threading.Event()
 
@@ -42,7 +42,7 @@ class Follower:
         while not self.stopping.is_set():
             self._wake.clear()
             try:
-                applied = self.catch_up.run()
+                applied = self.run()
             except Exception:  # the store may be restarting: say so once per failure and try again
                 log.exception("projection catch-up failed; retrying")
                 self.stopping.wait(self.poll_seconds)

@@ -126,3 +126,13 @@ gap_handoffs = Table(
     Column("closed_as", String(16)),
     Column("in_error", Boolean, nullable=False),
 )
+
+# -- audit: the hash chain over the stored events ---------------------------------------------------
+
+audit_chain = Table(
+    "audit_chain",
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    #: SHA-256 (hex) of the previous position's hash and this event's canonical stored bytes.
+    Column("hash", String(64), nullable=False),
+)

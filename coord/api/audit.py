@@ -56,6 +56,14 @@ class AccessPageSchema(Schema):
     next_after = fields.Integer(allow_none=True)
 
 
+class VerdictSchema(Schema):
+    ok = fields.Boolean(required=True)
+    checked = fields.Integer(metadata={"description": "events checked against the chain"})
+    chained_to = fields.Integer(metadata={"description": "the last position the chain covers"})
+    position = fields.Integer(allow_none=True, metadata={"description": "the first position found tampered with"})
+    problem = fields.String(allow_none=True)
+
+
 @blp.route("/events")
 class AuditEvents(MethodView):
     @blp.arguments(PageQuerySchema, location="query")
@@ -74,3 +82,12 @@ class AccessLog(MethodView):
         """Who read whose personal data, when and why, a page at a time"""
         audit.require_auditor(caller())
         return audit.access_page(coord(), **query)
+
+
+@blp.route("/verify")
+class Verify(MethodView):
+    @blp.response(200, VerdictSchema)
+    def get(self) -> dict[str, Any]:
+        """Recompute the hash chain from the stored events: ok, or the first position altered or removed"""
+        audit.require_auditor(caller())
+        return audit.verify(coord())

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import uuid
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from tests.e2e.processes import call, coord_cli, served, starter_tokens
 
 COMMANDS = [[], ["serve"], ["db"], ["db", "upgrade"], ["users"], ["users", "create"], ["users", "list"],
             ["users", "revoke"], ["users", "starter"], ["erase"], ["keys"], ["keys", "rotate"], ["demo"], ["project"], ["report"], ["report", "monthly"],
-            ["report", "functional-zero"], ["report", "handoff-gaps"]]
+            ["report", "functional-zero"], ["report", "handoff-gaps"], ["verify"]]
 
 
 def test_every_command_has_help(cli_env):
@@ -114,3 +116,27 @@ def test_reports_print_as_tables_csv_and_json(cli_env):
     assert refused.returncode == 1 and refused.stderr.strip().count("\n") == 0 and "YYYY-MM" in refused.stderr
     once = coord_cli(cli_env, "project", "--once").stdout
     assert once.startswith("projected 0 events")
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_verify_names_the_position_of_an_altered_or_deleted_event(cli_env):
+    coord_cli(cli_env, "demo", "--persons", "20", "--months", "3")
+    ok = coord_cli(cli_env, "verify").stdout
+    assert ok.startswith("ok: ") and "events verified" in ok
+    database = cli_env["COORD_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        query = "SELECT originator_id FROM stored_events WHERE topic LIKE '%Identified' LIMIT 1"
+        (someone,) = connection.execute(query).fetchone()
+    coord_cli(cli_env, "erase", str(uuid.UUID(someone)))
+    coord_cli(cli_env, "project", "--once")
+    assert coord_cli(cli_env, "verify").stdout.startswith("ok: "), "erasure keeps the log verifiable"
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE stored_events SET state = CAST(state || x'00' AS BLOB) WHERE rowid = 7")
+    altered = coord_cli(cli_env, "verify", check=False)
+    assert altered.returncode == 1 and "position 7 was altered" in altered.stderr
+    assert altered.stderr.strip().count("\n") == 0
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE stored_events SET state = substr(state, 1, length(state) - 1) WHERE rowid = 7")
+        connection.execute("DELETE FROM stored_events WHERE rowid = 12")
+    removed = coord_cli(cli_env, "verify", check=False)
+    assert removed.returncode == 1 and "position 12 was removed" in removed.stderr

@@ -47,7 +47,7 @@ def _kill_mid_rebuild(env: dict[str, str], db: Database, head: int) -> None:
 
 
 def test_a_rebuild_killed_midway_and_run_again_matches_an_uninterrupted_one(cli_env):
-    coord_cli(cli_env, "demo", "--persons", "120", "--months", "12")
+    coord_cli(cli_env, "demo", "--persons", "120", "--months", "12")  # ends with the audit chain at the head
     coord_cli(cli_env, "project", "--rebuild")
     db = Database(cli_env["COORD_DATABASE_URL"])
     try:
