@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from datetime import timezone
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -209,6 +210,24 @@ def verify() -> None:
         raise click.ClickException(f"the log does not verify: {verdict['problem']}")
     click.echo(f"ok: {verdict['checked']} events verified against the audit chain (up to position "
                f"{verdict['chained_to']})")
+
+
+@main.command()
+@click.option("--recorded-before", required=True, type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+              help="a moment in UTC, YYYY-MM-DDTHH:MM:SS (or a date: its midnight)")
+@click.option("--month", help="YYYY-MM whose metrics to replay (default: that moment's month)")
+def replay(recorded_before: Any, month: str | None) -> None:
+    """What the list said at a past moment: live counts and a month's metrics from the events recorded before it."""
+    import json
+
+    from coord.replay import replay as replay_log
+    from coord.reports import parse_month
+
+    first = parse_month(month, "--month") if month else None
+    coord = _coord()
+    result = replay_log(coord, recorded_before=recorded_before.replace(tzinfo=timezone.utc), month=first)
+    coord.close()
+    click.echo(json.dumps(result, indent=2))
 
 
 main.add_command(project)

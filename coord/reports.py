@@ -58,7 +58,7 @@ def parse_month(text: str, name: str) -> date:
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
-def _month_range(first: date | None, last: date | None) -> tuple[date, date]:
+def check_months(first: date | None, last: date | None) -> tuple[date, date]:
     """Default: the twelve months ending with this one. Months after the current one are refused."""
     current = month_of(today() + timedelta(days=1))  # an effective date may be tomorrow
     last = last or month_of(today())
@@ -99,7 +99,7 @@ def counts(coord: Coord) -> Report:
 def monthly_report(
     coord: Coord, *, first: date | None = None, last: date | None = None, population: str | None = None
 ) -> Report:
-    first, last = _month_range(first, last)
+    first, last = check_months(first, last)
     if population is not None and population not in POPULATIONS:
         raise RuleError(f"population must be one of: {', '.join(POPULATIONS)}")
     with coord.db.read() as connection:
@@ -110,7 +110,7 @@ def monthly_report(
 def functional_zero_report(coord: Coord, *, month: date | None = None) -> Report:
     """For `month`, by default the last complete month: a month under way has not had its placements yet."""
     month = month or add_months(month_of(today()), -1)
-    _month_range(month, month)
+    check_months(month, month)
     config = coord.config
     with coord.db.read() as connection:
         rows = functional_zero(
@@ -128,7 +128,7 @@ def handoff_gaps_report(
     coord: Coord, *, first: date | None = None, last: date | None = None, as_of: date | None = None,
     window_days: int | None = None, by: str | None = None,
 ) -> Report:
-    first, last = _month_range(first, last)
+    first, last = check_months(first, last)
     as_of = as_of or today()
     if as_of > today():
         raise RuleError("as_of may not be in the future")

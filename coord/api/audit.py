@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timezone
 from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from coord import audit
+from coord import audit, reports
 from coord.api.http import caller, coord
+from coord.api.reports import MONTH
+from coord.replay import replay
 
 blp = Blueprint("audit", __name__, url_prefix="/audit", description="The history and the access log, for auditors")
 
 
 class PageQuerySchema(Schema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0), metadata={"description": "a position"})
+    after = fields.Integer(
+        load_default=0, validate=validate.Range(min=0, max=2**63 - 1), metadata={"description": "a position"}
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
@@ -91,3 +96,29 @@ class Verify(MethodView):
         """Recompute the hash chain from the stored events: ok, or the first position altered or removed"""
         audit.require_auditor(caller())
         return audit.verify(coord())
+
+
+class ReplayQuerySchema(Schema):
+    recorded_before = fields.AwareDateTime(
+        required=True, default_timezone=timezone.utc,
+        metadata={"description": "ISO 8601 moment (UTC unless it says otherwise), e.g. 2026-11-01T09:00:00Z"},
+    )
+    month = fields.String(validate=MONTH.validate, metadata={"description": "YYYY-MM (default: that moment's)"})
+
+
+class ReplaySchema(Schema):
+    recorded_before = fields.String()
+    events = fields.Integer(metadata={"description": "events recorded before the moment"})
+    counts = fields.Dict(metadata={"description": "the live counts as they were: as_of and rows"})
+    monthly = fields.Dict(metadata={"description": "the month's metrics as they were: month and rows"})
+
+
+@blp.route("/replay")
+class Replay(MethodView):
+    @blp.arguments(ReplayQuerySchema, location="query")
+    @blp.response(200, ReplaySchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Live counts and a month's metrics from only the events recorded before a moment"""
+        audit.require_auditor(caller())
+        month = reports.parse_month(query["month"], "month") if query.get("month") else None
+        return replay(coord(), recorded_before=query["recorded_before"], month=month)

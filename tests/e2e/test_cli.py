@@ -14,7 +14,7 @@ from tests.e2e.processes import call, coord_cli, served, starter_tokens
 
 COMMANDS = [[], ["serve"], ["db"], ["db", "upgrade"], ["users"], ["users", "create"], ["users", "list"],
             ["users", "revoke"], ["users", "starter"], ["erase"], ["keys"], ["keys", "rotate"], ["demo"], ["project"], ["report"], ["report", "monthly"],
-            ["report", "functional-zero"], ["report", "handoff-gaps"], ["verify"]]
+            ["report", "functional-zero"], ["report", "handoff-gaps"], ["verify"], ["replay"]]
 
 
 def test_every_command_has_help(cli_env):

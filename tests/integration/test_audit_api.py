@@ -49,3 +49,5 @@ def test_the_access_log_shows_who_read_whose_data(client, tokens):
     assert "first_name" in last["fields"] and last["purpose"].endswith("home visit")
     assert _get(client, tokens["auditor"], "/access-log", after=last["id"]).json == {"items": [], "next_after": None}
     assert _get(client, tokens["auditor"], "/access-log", limit=0).status_code == 422
+    assert _get(client, tokens["auditor"], "/events", after=2**63).status_code == 422
+    assert _get(client, tokens["auditor"], "/events", after=2**63 - 1).json == {"items": [], "next_after": None}
