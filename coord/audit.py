@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from coord.config import ConfigError
 from coord.errors import ForbiddenError
 from coord.principal import Principal
 from coord.wiring import Coord
@@ -66,14 +67,23 @@ def access_page(coord: Coord, *, after: int = 0, limit: int = 100, person_id: UU
 
 def verify(coord: Coord) -> dict[str, Any]:
     """Recompute the hash chain from the raw stored events: ok, or the first position that was tampered with."""
-    verdict = coord.app.audit_chain.verify()
+    verdict = coord.app.audit_chain.verify(coord.config.audit_signing_key)
     return {
         "ok": verdict.ok,
         "checked": verdict.checked,
         "chained_to": verdict.chained_to,
         "position": verdict.position,
         "problem": verdict.problem,
+        "checkpoints": verdict.checkpoints,
+        "unchecked_checkpoints": verdict.unchecked_checkpoints,
     }
+
+
+def checkpoint(coord: Coord) -> dict[str, Any]:
+    key = coord.config.audit_signing_key
+    if key is None:
+        raise ConfigError("COORD_AUDIT_SIGNING_KEY or COORD_AUDIT_SIGNING_KEY_FILE is needed to sign checkpoints")
+    return coord.app.audit_chain.checkpoint(key)
 
 
 def _plain(value: Any) -> Any:

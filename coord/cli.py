@@ -209,7 +209,22 @@ def verify() -> None:
     if not verdict["ok"]:
         raise click.ClickException(f"the log does not verify: {verdict['problem']}")
     click.echo(f"ok: {verdict['checked']} events verified against the audit chain (up to position "
-               f"{verdict['chained_to']})")
+               f"{verdict['chained_to']}), {verdict['checkpoints']} signed checkpoints")
+    if verdict["unchecked_checkpoints"]:
+        click.echo(f"{verdict['unchecked_checkpoints']} checkpoints not checked: no COORD_AUDIT_SIGNING_KEY", err=True)
+
+
+@main.command()
+def checkpoint() -> None:
+    """Sign a checkpoint (position, hash, time) of the audit chain's head with COORD_AUDIT_SIGNING_KEY."""
+    from coord.audit import checkpoint as sign_checkpoint
+
+    coord = _coord()
+    try:
+        made = sign_checkpoint(coord)
+    finally:
+        coord.close()
+    click.echo(f"checkpoint at position {made['position']}: {made['hash']} (key {made['key_id']})")
 
 
 @main.command()

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from events.crypto import CryptoError, MasterKey
+from events.signing import SigningKey
 from events.store import StoreURLError, library_env
 
 log = logging.getLogger("coord")
 
 KEY_FILE_NAME = "master.key"
+SIGNING_KEY_FILE_NAME = "audit-signing.key"
 
 
 class ConfigError(Exception):
@@ -40,6 +42,8 @@ class Config:
     fz_window_months: int = 6
     #: The latest point-in-time count, for the chronic functional-zero threshold; None when not given.
     pit_count: int | None = None
+    #: Signs audit checkpoints; generated into the data dir when embedded, optional with PostgreSQL.
+    audit_signing_key: SigningKey | None = field(default=None, repr=False)
 
     @property
     def is_postgres(self) -> bool:
@@ -74,6 +78,7 @@ class Config:
             suppress_below=_int(env, "COORD_SUPPRESS_BELOW", 11, 1, 1000),
             fz_window_months=_int(env, "COORD_FZ_WINDOW_MONTHS", 6, 1, 36),
             pit_count=_int(env, "COORD_PIT_COUNT", None, 0, 100_000_000),
+            audit_signing_key=_signing_key(env, data_dir, generate=not is_postgres),
         )
 
 
@@ -123,7 +128,28 @@ def _master_key(env: Mapping[str, str], data_dir: Path, *, generate: bool) -> tu
         raise ConfigError(f"{path}: {e}") from None
 
 
-def write_key_file(path: Path, key: MasterKey) -> None:
+def _signing_key(env: Mapping[str, str], data_dir: Path, *, generate: bool) -> SigningKey | None:
+    name = "COORD_AUDIT_SIGNING_KEY"
+    try:
+        if env.get(name):
+            return SigningKey.from_base64(env[name])
+        if env.get(f"{name}_FILE"):
+            return SigningKey.from_base64(Path(env[f"{name}_FILE"]).read_text())
+        if not generate:
+            return None  # PostgreSQL: only the processes that make checkpoints need it
+        path = data_dir / SIGNING_KEY_FILE_NAME
+        if not path.exists():
+            data_dir.mkdir(parents=True, exist_ok=True)
+            write_key_file(path, SigningKey.generate())
+            log.warning("generated a new audit signing key in %s (mode 0600)", path)
+        return SigningKey.from_base64(path.read_text())
+    except OSError as e:
+        raise ConfigError(f"{name}_FILE cannot be read: {e.strerror}") from None
+    except CryptoError as e:
+        raise ConfigError(f"{name}: {e}") from None
+
+
+def write_key_file(path: Path, key: MasterKey | SigningKey) -> None:
     """Write a key file readable by its owner only, never briefly readable by others."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as handle:

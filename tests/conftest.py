@@ -14,6 +14,7 @@ import pytest
 
 from coord.config import Config
 from events.crypto import MasterKey
+from events.signing import SigningKey
 
 POSTGRES_URL = os.environ.get("COORD_TEST_POSTGRES_URL")
 STORES = ["sqlite", "postgres"]
@@ -63,6 +64,7 @@ def config(store_url: str, tmp_path: Path) -> Config:
             "COORD_DATA_DIR": str(tmp_path / "data"),
             "COORD_DATABASE_URL": store_url,
             "COORD_MASTER_KEY": MasterKey.generate().to_base64(),
+            "COORD_AUDIT_SIGNING_KEY": SigningKey.generate().to_base64(),
         }
     )
 

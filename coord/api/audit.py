@@ -67,6 +67,8 @@ class VerdictSchema(Schema):
     chained_to = fields.Integer(metadata={"description": "the last position the chain covers"})
     position = fields.Integer(allow_none=True, metadata={"description": "the first position found tampered with"})
     problem = fields.String(allow_none=True)
+    checkpoints = fields.Integer(metadata={"description": "signed checkpoints checked"})
+    unchecked_checkpoints = fields.Integer(metadata={"description": "checkpoints left unchecked: no signing key"})
 
 
 @blp.route("/events")

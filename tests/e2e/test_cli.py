@@ -14,7 +14,7 @@ from tests.e2e.processes import call, coord_cli, served, starter_tokens
 
 COMMANDS = [[], ["serve"], ["db"], ["db", "upgrade"], ["users"], ["users", "create"], ["users", "list"],
             ["users", "revoke"], ["users", "starter"], ["erase"], ["keys"], ["keys", "rotate"], ["demo"], ["project"], ["report"], ["report", "monthly"],
-            ["report", "functional-zero"], ["report", "handoff-gaps"], ["verify"], ["replay"]]
+            ["report", "functional-zero"], ["report", "handoff-gaps"], ["verify"], ["replay"], ["checkpoint"]]
 
 
 def test_every_command_has_help(cli_env):
@@ -121,8 +121,9 @@ def test_reports_print_as_tables_csv_and_json(cli_env):
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_verify_names_the_position_of_an_altered_or_deleted_event(cli_env):
     coord_cli(cli_env, "demo", "--persons", "20", "--months", "3")
+    assert coord_cli(cli_env, "checkpoint").stdout.startswith("checkpoint at position ")
     ok = coord_cli(cli_env, "verify").stdout
-    assert ok.startswith("ok: ") and "events verified" in ok
+    assert ok.startswith("ok: ") and "events verified" in ok and "1 signed checkpoints" in ok
     database = cli_env["COORD_DATABASE_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(database) as connection:
         query = "SELECT originator_id FROM stored_events WHERE topic LIKE '%Identified' LIMIT 1"

@@ -87,3 +87,47 @@ def test_verify_through_http_is_for_auditors(client, coord, tokens):
     body = client.get("/api/v1/audit/verify", headers=auth(tokens["auditor"])).json
     assert body["ok"] is True and body["checked"] == 2 and body["problem"] is None
     assert client.get("/api/v1/audit/verify", headers=auth(tokens["backbone"])).status_code == 403
+
+
+def _rechain(coord) -> None:
+    """What a careful attacker with database access would do after altering events: recompute the chain."""
+    from projections.audit import GENESIS, link
+
+    previous, rows = GENESIS, []
+    for stored in coord.app.audit_chain._stored():
+        previous = link(previous, stored)
+        rows.append({"p": stored.id, "h": previous})
+    with coord.db.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_chain SET hash = :h WHERE position = :p"), rows)
+
+
+def test_signed_checkpoints_catch_a_chain_rewritten_with_the_events(coord):
+    key = coord.config.audit_signing_key
+    _people(coord, 2)
+    made = coord.app.audit_chain.checkpoint(key)
+    assert made["position"] == _chained_positions(coord)[-1] and made["key_id"] == key.key_id
+    assert coord.app.audit_chain.checkpoint(key)["signature"] == made["signature"], "one per head"
+    _people(coord, 1)
+    verdict = coord.app.audit_chain.verify(key)
+    assert verdict.ok and verdict.checkpoints == 1 and verdict.checked == 6
+    assert coord.app.audit_chain.verify(None).unchecked_checkpoints == 1
+
+    position = _chained_positions(coord)[1]
+    _tamper(coord, "UPDATE stored_events SET state = CAST(state || x'20' AS BLOB) WHERE rowid = :p",
+            "UPDATE coord_events SET state = state || '\\x20'::bytea WHERE notification_id = :p", p=position)
+    _rechain(coord)
+    verdict = coord.app.audit_chain.verify(key)
+    assert not verdict.ok and verdict.position == made["position"] and "signed checkpoint" in verdict.problem
+
+
+def test_a_forged_or_foreign_checkpoint_does_not_verify(coord):
+    from events.signing import SigningKey
+
+    key = coord.config.audit_signing_key
+    _people(coord, 1)
+    made = coord.app.audit_chain.checkpoint(key)
+    assert not coord.app.audit_chain.verify(SigningKey.generate()).ok, "signed by another key"
+    with coord.db.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_checkpoints SET hash = :h"), {"h": "0" * 64})
+    verdict = coord.app.audit_chain.verify(key)
+    assert not verdict.ok and verdict.position == made["position"] and "valid signature" in verdict.problem

@@ -11,6 +11,7 @@ import pytest
 from coord.config import Config, ConfigError
 from events.crypto import CryptoError, MasterKey, open_sealed, seal
 from events.pii import PII
+from events.signing import SigningKey
 from events.store import StoreURLError, library_env
 
 
@@ -71,3 +72,29 @@ def test_master_key_wraps_and_identifies_without_revealing():
 def test_pii_never_shows_its_value():
     value = PII("Quillonia", uuid4())
     assert "Quillonia" not in repr(value) and "Quillonia" not in str(value)
+
+
+def test_the_audit_signing_key_is_generated_when_embedded_and_optional_with_postgres(tmp_path):
+    first = Config.from_env({"COORD_DATA_DIR": str(tmp_path)})
+    key_file = tmp_path / "audit-signing.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert Config.from_env({"COORD_DATA_DIR": str(tmp_path)}).audit_signing_key.key_id == first.audit_signing_key.key_id
+    postgres = {"COORD_DATA_DIR": str(tmp_path / "pg"), "COORD_DATABASE_URL": "postgresql://u@h/db",
+                "COORD_MASTER_KEY": MasterKey.generate().to_base64()}
+    assert Config.from_env(postgres).audit_signing_key is None
+    given = SigningKey.generate()
+    assert Config.from_env({**postgres, "COORD_AUDIT_SIGNING_KEY": given.to_base64()}).audit_signing_key.key_id == (
+        given.key_id
+    )
+    with pytest.raises(ConfigError, match="COORD_AUDIT_SIGNING_KEY") as error:
+        Config.from_env({**postgres, "COORD_AUDIT_SIGNING_KEY": "c2hvcnQ="})
+    assert "c2hvcnQ=" not in str(error.value)
+
+
+def test_signatures_verify_only_unchanged_and_with_the_same_key():
+    key = SigningKey.generate()
+    signature = key.sign(b"position 7")
+    assert key.verifies(b"position 7", signature)
+    assert not key.verifies(b"position 8", signature) and not key.verifies(b"position 7", "zz")
+    assert not SigningKey.generate().verifies(b"position 7", signature)
+    assert key.to_base64() not in repr(key)
