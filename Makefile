@@ -26,6 +26,7 @@ run: $(VENV)/.installed
 	$(BIN)/coord serve
 
 test: $(VENV)/.installed-dev
+	.ci/install-chromium
 	$(BIN)/pytest
 
 clean:

@@ -8,6 +8,7 @@ from flask import Flask, g, request, send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
+from coord import dashboard
 from coord.api import audit, handoffs, health, persons, reports, services, stream
 from coord.api.errors import error_response, register_error_handlers
 from coord.api.http import add_etag, coord
@@ -45,6 +46,7 @@ def create_app(config: Config | None = None, coord: Coord | None = None) -> Flas
     for blp in (services.blp, persons.blp, handoffs.blp, reports.blp, stream.blp, audit.blp):
         api.register_blueprint(blp, url_prefix=API_PREFIX + blp.url_prefix)
     app.register_blueprint(health.bp)
+    app.register_blueprint(dashboard.bp)
     register_error_handlers(app)
     app.before_request(_authenticate)
     app.before_request(_refuse_deep_json)
@@ -63,7 +65,13 @@ def _authenticate():
     if not request.path.startswith(API_PREFIX + "/") or request.path.startswith(PUBLIC_PATHS + (f"{API_PREFIX}/docs-assets/",)):
         return None
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    principal = coord().tokens.authenticate(token.strip()) if scheme.lower() == "bearer" and token else None
+    if scheme.lower() == "bearer" and token:
+        principal = coord().tokens.authenticate(token.strip())
+    elif request.method in ("GET", "HEAD") and "Authorization" not in request.headers:
+        # The dashboard's session cookie is good for reads only: no write can ride on it.
+        principal = dashboard.cookie_principal()
+    else:
+        principal = None
     if principal is None:
         return error_response(401, "a valid Bearer token is required", headers={"WWW-Authenticate": 'Bearer realm="coord"'})
     g.principal = principal

@@ -1,0 +1,151 @@
+// The backbone's dashboard: reads the reports with the session cookie and follows the live counts stream.
+"use strict";
+
+const API = "/api/v1";
+const LABELS = {all: "Everyone", single_adults: "Single adults", veterans: "Veterans", chronic: "Chronic",
+                youth: "Youth", families: "Families"};
+const CUTS = {race_ethnicity: "Race/ethnicity", sex: "Sex", age_band: "Age band", population: "Population"};
+const GAP_COLUMNS = [["month", "Month"], ["to_service", "To service"], ["from_stage", "From stage"],
+  ["episodes", "Episodes"], ["picked_up", "Picked up"], ["gaps", "Gaps"], ["gap_rate", "Gap rate"],
+  ["censored", "Censored"], ["p50_days_to_acceptance", "Median days"], ["stale", "Stale"]];
+
+async function getJSON(path) {
+  const response = await fetch(API + path, {credentials: "same-origin", headers: {Accept: "application/json"}});
+  if (response.status === 401 || response.status === 403) {
+    window.location.assign("/dashboard");  // the session ended: sign in again
+    throw new Error("signed out");
+  }
+  if (!response.ok) throw new Error(`${path}: ${response.status}`);
+  return response.json();
+}
+
+function element(tag, attributes = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  if (text !== "") node.textContent = text;
+  return node;
+}
+
+function svg(tag, attributes = {}) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+  return node;
+}
+
+function showCounts(report) {
+  for (const row of report.rows) {
+    const cell = document.getElementById(`count-${row.population}`);
+    if (cell) cell.textContent = row.active.toLocaleString();
+  }
+}
+
+function followCounts() {
+  const state = document.getElementById("live-state");
+  const source = new EventSource(`${API}/stream`);
+  source.addEventListener("counts", (event) => {
+    showCounts(JSON.parse(event.data));
+    state.textContent = "live";
+    state.dataset.state = "live";
+  });
+  source.addEventListener("error", () => {
+    state.textContent = "reconnecting…";
+    state.dataset.state = "reconnecting";
+  });
+}
+
+function chart(population, rows) {
+  const width = 360, height = 170, left = 28, bottom = 22, top = 8;
+  const most = Math.max(1, ...rows.flatMap((r) => [r.inflow, r.outflow]));
+  const step = (width - left) / rows.length, bar = Math.max(2, step / 2 - 2);
+  const y = (value) => top + (height - top - bottom) * (1 - value / most);
+  const summary = rows.map((r) => `${r.month}: ${r.inflow} in, ${r.outflow} out`).join("; ");
+  const figure = element("figure", {class: "chart"});
+  const id = `chart-${population}`;
+  const image = svg("svg", {viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": `${id}-title`});
+  const title = svg("title", {id: `${id}-title`});
+  title.textContent = `${LABELS[population]}: inflow and outflow per month. ${summary}`;
+  image.append(title, svg("line", {x1: left, x2: width, y1: y(0), y2: y(0), class: "axis"}));
+  const scale = svg("text", {x: 0, y: top + 8, class: "tick"});
+  scale.textContent = String(most);
+  image.append(scale);
+  rows.forEach((row, i) => {
+    const x = left + i * step;
+    image.append(svg("rect", {x, y: y(row.inflow), width: bar, height: y(0) - y(row.inflow), class: "inflow"}));
+    image.append(svg("rect", {x: x + bar + 1, y: y(row.outflow), width: bar, height: y(0) - y(row.outflow),
+                              class: "outflow"}));
+    if (i % 3 === 0) {
+      const tick = svg("text", {x, y: height - 6, class: "tick"});
+      tick.textContent = row.month.slice(2);
+      image.append(tick);
+    }
+  });
+  figure.append(image, element("figcaption", {}, LABELS[population]));
+  return figure;
+}
+
+async function showFlows() {
+  const report = await getJSON("/reports/monthly");
+  const charts = document.getElementById("charts");
+  charts.replaceChildren();
+  for (const population of Object.keys(LABELS)) {
+    charts.append(chart(population, report.rows.filter((r) => r.population === population)));
+  }
+  const legend = element("p", {class: "legend"});
+  legend.append(element("span", {class: "key inflow"}, "inflow"), " ", element("span", {class: "key outflow"}, "outflow"));
+  charts.append(legend);
+}
+
+async function showFunctionalZero() {
+  const report = await getJSON("/reports/functional-zero");
+  document.getElementById("fz-month").textContent = `(${report.month})`;
+  const list = document.getElementById("fz");
+  list.replaceChildren();
+  for (const row of report.rows) {
+    const badge = element("li", {class: `badge ${row.reached ? "reached" : "not-reached"}`,
+                                 "data-population": row.population});
+    badge.append(element("span", {class: "label"}, LABELS[row.population]),
+                 element("strong", {}, row.reached ? "reached" : "not reached"),
+                 element("span", {class: "detail"},
+                         `${row.actively_homeless} active, threshold ${row.threshold}, streak ${row.streak}`));
+    list.append(badge);
+  }
+}
+
+function cell(row, name) {
+  if ((row.suppressed || []).includes(name)) {
+    return element("td", {class: "suppressed", title: "hidden: a small count"}, "•");
+  }
+  const value = row[name];
+  if (value === null || value === undefined) return element("td", {}, "–");
+  if (name === "gap_rate") return element("td", {}, `${Math.round(value * 100)}%`);
+  return element("td", {}, String(value));
+}
+
+async function showGaps() {
+  const by = document.getElementById("gap-cut").value;
+  const now = new Date(), from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2, 1));
+  const query = new URLSearchParams({from: from.toISOString().slice(0, 7)});
+  if (by) query.set("by", by);
+  const report = await getJSON(`/reports/handoff-gaps?${query}`);
+  const columns = by ? [...GAP_COLUMNS.slice(0, 3), [by, CUTS[by]], ...GAP_COLUMNS.slice(3)] : GAP_COLUMNS;
+  const table = document.getElementById("gaps");
+  const head = element("tr");
+  for (const [, label] of columns) head.append(element("th", {scope: "col"}, label));
+  table.tHead.replaceChildren(head);
+  const body = table.tBodies[0];
+  body.replaceChildren();
+  for (const row of report.rows) {
+    const line = element("tr");
+    for (const [name] of columns) line.append(cell(row, name));
+    body.append(line);
+  }
+  if (!report.rows.length) {
+    const line = element("tr");
+    line.append(element("td", {colspan: columns.length}, "No handoffs in these months."));
+    body.append(line);
+  }
+}
+
+document.getElementById("gap-cut").addEventListener("change", () => showGaps());
+followCounts();
+Promise.all([showFunctionalZero(), showFlows(), showGaps()]).catch((error) => console.error(error));

@@ -1,0 +1,94 @@
+"""The backbone's dashboard in a real browser (Debian's chromium driven by Playwright, headless): sign in
+with a token, see the counts, charts and functional-zero badges, and watch a write through the API change
+the count within 2 seconds without a reload. A screenshot is kept in test-artifacts/dashboard.png."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.processes import call, coord_cli, served, starter_tokens
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
+expect = playwright.expect
+pytestmark = [
+    pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
+                       reason=f"{CHROMIUM} is missing: Debian's chromium could not be installed (apt-get install chromium)"),
+    pytest.mark.parametrize("store_url", ["sqlite"], indirect=True),
+]
+
+
+@pytest.fixture
+def browser():
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def _count(page, population: str) -> str:
+    return page.locator(f"#count-{population}").inner_text().replace(",", "")
+
+
+def test_the_backbone_watches_counts_move_live(cli_env, browser):
+    coord_cli(cli_env, "demo", "--persons", "80", "--months", "12")
+    tokens = starter_tokens(cli_env)
+    with served(cli_env) as base:
+        page = browser.new_page(viewport={"width": 1200, "height": 1800})
+        page.goto(f"{base}/dashboard")
+        page.get_by_label("Token").fill(tokens["backbone"])
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_selector("#live-state[data-state=live]", timeout=10_000)
+        expect(page.locator("#fz .badge.reached, #fz .badge.not-reached")).to_have_count(6, timeout=10_000)
+        expect(page.locator("#charts figure")).to_have_count(6, timeout=10_000)
+        expect(page.locator("#charts svg rect")).to_have_count(6 * 12 * 2)
+        before = int(_count(page, "all"))
+        assert before > 0
+
+        written = time.monotonic()
+        status, _ = call(base, "POST", "/api/v1/persons", tokens["case_manager"],
+                         {"veteran": "no", "household_type": "family"})
+        assert status == 201
+        expect(page.locator("#count-all")).to_have_text(f"{before + 1:,}", timeout=2_000)
+        assert time.monotonic() - written < 2.0
+        page.select_option("#gap-cut", "sex")
+        page.wait_for_selector("#gaps td.suppressed", timeout=5_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.goto(f"{base}/dashboard")
+        phone.get_by_label("Token").fill(tokens["case_manager"])
+        phone.get_by_role("button", name="Sign in").click()
+        expect(phone.get_by_role("alert")).to_have_text("The case_manager role may not open the dashboard.")
+        assert phone.context.cookies() == []
+
+
+def test_the_session_cookie_is_http_only_strict_and_good_for_reads_only(cli_env, browser):
+    coord_cli(cli_env, "db", "upgrade")
+    tokens = starter_tokens(cli_env)
+    with served(cli_env) as base:
+        page = browser.new_page()
+        page.goto(f"{base}/dashboard")
+        page.get_by_label("Token").fill(tokens["admin"])
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_selector("#live-state[data-state=live]", timeout=10_000)
+        (cookie,) = page.context.cookies()
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert page.evaluate("document.cookie") == ""
+        read = page.evaluate("fetch('/api/v1/reports/counts').then(r => r.status)")
+        write = page.evaluate(
+            "fetch('/api/v1/persons', {method: 'POST', headers: {'Content-Type': 'application/json'},"
+            " body: JSON.stringify({veteran: 'no', household_type: 'youth'})}).then(r => r.status)"
+        )
+        assert (read, write) == (200, 401)
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_selector("#token")
+        assert page.context.cookies() == []
