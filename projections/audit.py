@@ -15,12 +15,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from events.errors import RuleError
 from events.signing import SigningKey
 from projections.db import Database
+from projections.runner import ensure_positions
 from projections.tables import audit_chain, audit_checkpoints, projection_positions
 
 NAME = "audit_chain"
@@ -60,11 +59,7 @@ def _message(position: int, hash_: str, at: datetime) -> bytes:
 class AuditChain:
     def __init__(self, log: Any, db: Database, page_size: int = 1000) -> None:
         self.log, self.db, self.page_size = log, db, page_size
-        insert_ = sqlite_insert if db.is_sqlite else pg_insert
-        with db.write() as connection:
-            connection.execute(
-                insert_(projection_positions).values(name=NAME, position=0).on_conflict_do_nothing(index_elements=["name"])
-            )
+        ensure_positions(db, [NAME])
 
     def run(self) -> int:
         """Extend the chain to the head of the log; returns how many events were linked."""

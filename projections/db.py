@@ -12,6 +12,8 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 
 def sqlalchemy_url(database_url: str) -> str:
@@ -19,6 +21,11 @@ def sqlalchemy_url(database_url: str) -> str:
         if database_url.startswith(prefix):
             return "postgresql+psycopg://" + database_url[len(prefix) :]
     return database_url
+
+
+def upsert(connection: Connection) -> Any:
+    """The dialect's INSERT, which offers ON CONFLICT (both SQLite and PostgreSQL have it)."""
+    return sqlite_insert if connection.dialect.name == "sqlite" else pg_insert
 
 
 def libpq_url(database_url: str) -> str:

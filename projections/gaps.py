@@ -49,7 +49,7 @@ CHANGES = {
 
 class HandoffGapsProjector(Projector):
     def __init__(self) -> None:
-        super().__init__("handoff_gaps", (gap_handoffs,), {})
+        super().__init__("handoff_gaps", (gap_handoffs,))
 
     def apply_page(self, connection: Connection, page: Sequence[Positioned]) -> None:
         """A request keeps its log position: it orders retries requested on the same day."""

@@ -106,7 +106,7 @@ CHANGES: dict[type, tuple[Table, Change]] = {
 
 class ListsProjector(Projector):
     def __init__(self) -> None:
-        super().__init__("lists", (persons, services, handoffs), {})
+        super().__init__("lists", (persons, services, handoffs))
 
     def apply_page(self, connection: Connection, page: Sequence[Positioned]) -> None:
         rows = PageRows({persons: "id", services: "id", handoffs: "id"}, {"last_contact_on": _latest})

@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, insert, select, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from events.person import Person
+from projections.db import upsert
 from projections.runner import Positioned, Projector
 from projections.tables import FLOWS, person_facts, person_profiles, population_days
 from projections.timeline import TRACKED_ATTRIBUTES, Fact, Flows, fold, race_category
@@ -46,7 +45,7 @@ def _tracked(attributes: dict[str, Any]) -> dict[str, Any]:
 
 class PopulationsProjector(Projector):
     def __init__(self) -> None:
-        super().__init__("populations", (person_facts, person_profiles, population_days), {})
+        super().__init__("populations", (person_facts, person_profiles, population_days))
 
     def apply_page(self, connection: Connection, page: Sequence[Positioned]) -> None:
         new: dict[str, list[Fact]] = defaultdict(list)
@@ -89,11 +88,11 @@ class PopulationsProjector(Projector):
         return timelines
 
     def _save_profiles(self, connection: Connection, profiles: list[dict[str, Any]]) -> None:
-        upsert = _insert(connection)(person_profiles)
+        statement = upsert(connection)(person_profiles)
         connection.execute(
-            upsert.on_conflict_do_update(
+            statement.on_conflict_do_update(
                 index_elements=["person_id"],
-                set_={name: upsert.excluded[name] for name in _PROFILE_COLUMNS},
+                set_={name: statement.excluded[name] for name in _PROFILE_COLUMNS},
             ),
             profiles,
         )
@@ -102,11 +101,11 @@ class PopulationsProjector(Projector):
         changed = [(key, counts) for key, counts in delta.items() if any(counts.values())]
         if not changed:
             return
-        upsert = _insert(connection)(population_days)
+        statement = upsert(connection)(population_days)
         connection.execute(
-            upsert.on_conflict_do_update(
+            statement.on_conflict_do_update(
                 index_elements=["population", "day"],
-                set_={name: population_days.c[name] + upsert.excluded[name] for name in COLUMNS},
+                set_={name: population_days.c[name] + statement.excluded[name] for name in COLUMNS},
             ),
             [{"population": p, "day": d, **{name: counts[name] for name in COLUMNS}} for (p, d), counts in changed],
         )
@@ -139,10 +138,6 @@ def _subtract(delta: Flows, after: Flows, before: Flows) -> None:
         delta[key].update(counts)
     for key, counts in before.items():
         delta[key].subtract(counts)
-
-
-def _insert(connection: Connection) -> Any:
-    return sqlite_insert if connection.dialect.name == "sqlite" else pg_insert
 
 
 def populations_projector() -> PopulationsProjector:

@@ -12,29 +12,33 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from projections.db import Database
+from projections.db import Database, upsert
 from projections.tables import projection_positions
 
-Handler = Callable[[Connection, Any], None]
 #: An event with its position in the log.
 Positioned = tuple[int, Any]
 
 
 class Projector:
-    """A pure mapping of event classes to small functions that write rows."""
+    """A read model: its tables, and how one page of events (in log order) changes their rows."""
 
-    def __init__(self, name: str, tables: Sequence[Table], handlers: dict[type, Handler]) -> None:
-        self.name, self.tables, self.handlers = name, tuple(tables), handlers
+    def __init__(self, name: str, tables: Sequence[Table]) -> None:
+        self.name, self.tables = name, tuple(tables)
 
     def apply_page(self, connection: Connection, page: Sequence[Positioned]) -> None:
-        """Apply one page of events in log order; projectors that fold many events at once override this."""
-        for _position, event in page:
-            handler = self.handlers.get(type(event))
-            if handler is not None:
-                handler(connection, event)
+        raise NotImplementedError
+
+
+def ensure_positions(db: Database, names: Sequence[str]) -> None:
+    """Start each named position at 0 unless it exists already."""
+    with db.write() as connection:
+        for name in names:
+            connection.execute(
+                upsert(connection)(projection_positions)
+                .values(name=name, position=0)
+                .on_conflict_do_nothing(index_elements=["name"])
+            )
 
 
 class _LostRace(Exception):
@@ -50,17 +54,7 @@ class CatchUp:
         #: On PostgreSQL, a channel told (on commit) that a page moved the read models.
         self.notify = notify if not db.is_sqlite else None
         self._lock = threading.Lock()
-        self._ensure_positions()
-
-    def _ensure_positions(self) -> None:
-        insert = sqlite_insert if self.db.is_sqlite else pg_insert
-        with self.db.write() as connection:
-            for projector in self.projectors:
-                connection.execute(
-                    insert(projection_positions)
-                    .values(name=projector.name, position=0)
-                    .on_conflict_do_nothing(index_elements=["name"])
-                )
+        ensure_positions(db, [p.name for p in self.projectors])
 
     def positions(self, connection: Connection | None = None, lock: bool = False) -> dict[str, int]:
         """Each projector's position; with `lock`, held until the transaction ends (PostgreSQL)."""

@@ -2,8 +2,9 @@
 "use strict";
 
 const API = "/api/v1";
-const LABELS = {all: "Everyone", single_adults: "Single adults", veterans: "Veterans", chronic: "Chronic",
-                youth: "Youth", families: "Families"};
+// Population names as the page (the server) writes them: id "label-<population>".
+const LABELS = Object.fromEntries([...document.querySelectorAll(".count .label")]
+  .map((node) => [node.id.slice("label-".length), node.textContent]));
 const CUTS = {race_ethnicity: "Race/ethnicity", sex: "Sex", age_band: "Age band", population: "Population"};
 const GAP_COLUMNS = [["month", "Month"], ["to_service", "To service"], ["from_stage", "From stage"],
   ["episodes", "Episodes"], ["picked_up", "Picked up"], ["gaps", "Gaps"], ["gap_rate", "Gap rate"],
