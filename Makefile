@@ -26,6 +26,8 @@ run: $(VENV)/.installed
 	$(BIN)/coord serve
 
 test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	.ci/install-chromium
 	$(BIN)/pytest
 

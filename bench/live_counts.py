@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.e2e.processes import call, coord_cli, served, start, starter_tokens  # noqa: E402
-from tests.e2e.test_live import _all, _stream_events  # noqa: E402
+from tests.e2e.processes import call, coord_cli, served, start, starter_tokens
+from tests.e2e.test_live import _all, _stream_events
 
 
 def main() -> None:
@@ -32,8 +32,10 @@ def main() -> None:
     parser.add_argument("--url", help="a PostgreSQL URL of an empty database to use (default: a fresh SQLite file)")
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if not k.startswith("COORD_")}
-    env.update(COORD_DATA_DIR=tempfile.mkdtemp(prefix="coord-bench-"),
-               COORD_MASTER_KEY=base64.b64encode(os.urandom(32)).decode())
+    env.update(
+        COORD_DATA_DIR=tempfile.mkdtemp(prefix="coord-bench-"),
+        COORD_MASTER_KEY=base64.b64encode(os.urandom(32)).decode(),
+    )
     if args.url:
         env["COORD_DATABASE_URL"] = args.url
     coord_cli(env, "db", "upgrade")
@@ -47,8 +49,13 @@ def main() -> None:
             events.get(timeout=10)
             for expected in range(1, args.writes + 1):
                 sent = time.monotonic()
-                call(base, "POST", "/api/v1/persons", tokens["case_manager"],
-                     {"veteran": "no", "household_type": "single_adult"})
+                call(
+                    base,
+                    "POST",
+                    "/api/v1/persons",
+                    tokens["case_manager"],
+                    {"veteran": "no", "household_type": "single_adult"},
+                )
                 while True:
                     arrived, counts = events.get(timeout=10)
                     if _all(counts) == expected:
@@ -62,8 +69,10 @@ def main() -> None:
     store = "postgresql" if args.url else "sqlite"
     target = 100 if args.url else 250
     print(f"store: {store}  writes: {args.writes}  (write -> SSE event, including the write itself)")
-    print(f"p50 {quantiles[49] * 1000:.0f} ms  p99 {quantiles[98] * 1000:.0f} ms  max {max(latencies) * 1000:.0f} ms"
-          f"  (target p99 < {target} ms)")
+    print(
+        f"p50 {quantiles[49] * 1000:.0f} ms  p99 {quantiles[98] * 1000:.0f} ms  max {max(latencies) * 1000:.0f} ms"
+        f"  (target p99 < {target} ms)"
+    )
 
 
 if __name__ == "__main__":

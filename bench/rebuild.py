@@ -39,18 +39,23 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=3000)
     parser.add_argument("--url", help="a PostgreSQL URL of an empty database to use (default: a fresh SQLite file)")
     args = parser.parse_args()
-    env = {"COORD_DATA_DIR": tempfile.mkdtemp(prefix="coord-bench-"), "COORD_MASTER_KEY": MasterKey.generate().to_base64()}
+    env = {
+        "COORD_DATA_DIR": tempfile.mkdtemp(prefix="coord-bench-"),
+        "COORD_MASTER_KEY": MasterKey.generate().to_base64(),
+    }
     if args.url:
         env["COORD_DATABASE_URL"] = args.url
     coord = open_coord(Config.from_env(env))
     try:
         loading = time.perf_counter()
-        generate(coord.app, persons=args.persons)
-        print(f"store: {'postgresql' if args.url else 'sqlite'}  demo of {args.persons} persons loaded in "
-              f"{time.perf_counter() - loading:.0f} s")
-        events, raw = read_rate(coord.app, decode=False)
-        _, decoded = read_rate(coord.app, decode=True)
-        projections = coord.app.projections
+        generate(coord.service, persons=args.persons)
+        print(
+            f"store: {'postgresql' if args.url else 'sqlite'}  demo of {args.persons} persons loaded in "
+            f"{time.perf_counter() - loading:.0f} s"
+        )
+        events, raw = read_rate(coord.service, decode=False)
+        _, decoded = read_rate(coord.service, decode=True)
+        projections = coord.service.projections
         projections.reset()
         started = time.perf_counter()
         rebuilt = projections.run()

@@ -17,8 +17,8 @@ import time
 
 from sqlalchemy import text
 
-from coord.app import create_app
 from coord.config import Config
+from coord.web import create_app
 from coord.wiring import open_coord
 from events.crypto import MasterKey
 
@@ -39,8 +39,11 @@ def http_rate(coord, writes: int) -> tuple[float, list[float]]:
     token = coord.tokens.create("case_manager", "bench", "bench")[1]
     headers = {"Authorization": f"Bearer {token}"}
     ids = [
-        client.post("/api/v1/persons", json={"veteran": "no", "household_type": "single_adult", "first_name": "B"},
-                    headers=headers).json["id"]
+        client.post(
+            "/api/v1/persons",
+            json={"veteran": "no", "household_type": "single_adult", "first_name": "B"},
+            headers=headers,
+        ).json["id"]
         for _ in range(50)
     ]
     latencies = []

@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import Blueprint, make_response, redirect, render_template, request
 
 from coord.api.http import coord
-from coord.principal import Principal
-from coord.reports import READERS
-from events.vocabulary import POPULATIONS
+from coord.service.principal import Principal
+from coord.service.reports import READERS
+from events.populations import POPULATIONS
 
 bp = Blueprint("dashboard", __name__)
 
@@ -16,8 +16,12 @@ COOKIE = "coord_session"
 #: A working day: long enough for a wall screen, short enough that a forgotten session ends.
 COOKIE_SECONDS = 12 * 3600
 POPULATION_LABELS = {
-    "all": "Everyone", "single_adults": "Single adults", "veterans": "Veterans", "chronic": "Chronic",
-    "youth": "Youth", "families": "Families",
+    "all": "Everyone",
+    "single_adults": "Single adults",
+    "veterans": "Veterans",
+    "chronic": "Chronic",
+    "youth": "Youth",
+    "families": "Families",
 }
 
 

@@ -8,13 +8,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 from uuid import UUID
 
 from faker import Faker
 
-from coord.application import CoordApplication
-from coord.principal import Principal
+from coord.service.application import CoordApplication
+from coord.service.principal import Principal
 from events.dates import today as utc_today
 
 #: agency -> its services: (name, stage, handoff window in days).
@@ -52,42 +53,87 @@ HOUSING_STAGES = ("rapid_rehousing", "permanent_supportive_housing", "other_perm
 TRACKS = (
     (("early_childhood", "kindergarten"), ("family",), 3, 4),
     (("elementary", "middle_school", "high_school"), ("family",), 10, 13),
-    (("high_school", "postsecondary_advising", "postsecondary", "workforce_training", "employment"),
-     ("family", "youth"), 16, 18),
+    (
+        ("high_school", "postsecondary_advising", "postsecondary", "workforce_training", "employment"),
+        ("family", "youth"),
+        16,
+        18,
+    ),
     (("postsecondary_advising", "postsecondary", "workforce_training", "employment"), ("youth",), 19, 24),
 )
 #: A rejected handoff is retried in the same episode, here where another stage fits, else at the same service.
-RETRY_STAGES = {"permanent_supportive_housing": "rapid_rehousing", "rapid_rehousing": "other_permanent_housing",
-                "emergency_shelter": "safe_haven", "transitional_housing": "rapid_rehousing",
-                "postsecondary": "workforce_training"}
+RETRY_STAGES = {
+    "permanent_supportive_housing": "rapid_rehousing",
+    "rapid_rehousing": "other_permanent_housing",
+    "emergency_shelter": "safe_haven",
+    "transitional_housing": "rapid_rehousing",
+    "postsecondary": "workforce_training",
+}
 #: Mean days from identification (or return) to housing, and the share ever housed, per group.
-HOUSING = {"veteran": (7, 0.98), "chronic": (210, 0.45), "family": (75, 0.75), "youth": (100, 0.6),
-           "single_adult": (120, 0.55), "c2c": (365, 0.1)}
+HOUSING = {
+    "veteran": (7, 0.98),
+    "chronic": (210, 0.45),
+    "family": (75, 0.75),
+    "youth": (100, 0.6),
+    "single_adult": (120, 0.55),
+    "c2c": (365, 0.1),
+}
 #: The share of housing placements made through the pathway, per group; the rest find housing on their own.
 PATHWAY_SHARE = {"veteran": 0.85, "chronic": 0.8, "family": 0.7}
-INACTIVE_REASONS = {"no_contact": 45, "institution": 15, "left_area": 20, "not_literally_homeless": 12,
-                    "deceased": 4}
-PLANS = {"completed": 38, "open": 10, "on_hold": 5, "rejected": 12, "cancelled": 7, "expired": 7, "failed": 7,
-         "unanswered": 8, "entered_in_error": 3}
+INACTIVE_REASONS = {"no_contact": 45, "institution": 15, "left_area": 20, "not_literally_homeless": 12, "deceased": 4}
+PLANS = {
+    "completed": 38,
+    "open": 10,
+    "on_hold": 5,
+    "rejected": 12,
+    "cancelled": 7,
+    "expired": 7,
+    "failed": 7,
+    "unanswered": 8,
+    "entered_in_error": 3,
+}
 REJECT_REASONS = ("no capacity", "does not meet eligibility criteria", "outside service area", "waitlist closed")
 CANCEL_REASONS = ("client declined", "client moved out of the area", "need met by another provider")
 FAIL_REASONS = ("lost contact with client", "client disengaged", "client did not attend intake")
 HOLD_REASONS = ("awaiting documents", "client hospitalized", "awaiting unit inspection")
-OUTCOMES = {"emergency_shelter": "entered shelter", "safe_haven": "entered safe haven",
-            "transitional_housing": "moved into transitional housing",
-            "coordinated_entry": "assessed and added to the priority list",
-            "rapid_rehousing": "moved into a rapid rehousing unit",
-            "permanent_supportive_housing": "moved into supportive housing",
-            "other_permanent_housing": "moved into an affordable unit", "employment": "hired"}
-NOTES = ("Prefers contact at the library on weekday mornings.", "Has a service animal.",
-         "Spanish-speaking; bring an interpreter.", "Needs a ground-floor unit.", "Works night shifts.",
-         "Usually stays near the river trail.", "Has a pending disability claim.", "Call the aunt if unreachable.")
-RACES = {"white": 30, "black_af_american": 30, "hispanic_latina_o": 18, "am_ind_ak_native": 5, "asian": 4,
-         "native_hi_pacific": 3, "mid_east_n_african": 2, "unknown": 5, "refused": 3}
+OUTCOMES = {
+    "emergency_shelter": "entered shelter",
+    "safe_haven": "entered safe haven",
+    "transitional_housing": "moved into transitional housing",
+    "coordinated_entry": "assessed and added to the priority list",
+    "rapid_rehousing": "moved into a rapid rehousing unit",
+    "permanent_supportive_housing": "moved into supportive housing",
+    "other_permanent_housing": "moved into an affordable unit",
+    "employment": "hired",
+}
+NOTES = (
+    "Prefers contact at the library on weekday mornings.",
+    "Has a service animal.",
+    "Spanish-speaking; bring an interpreter.",
+    "Needs a ground-floor unit.",
+    "Works night shifts.",
+    "Usually stays near the river trail.",
+    "Has a pending disability claim.",
+    "Call the aunt if unreachable.",
+)
+RACES = {
+    "white": 30,
+    "black_af_american": 30,
+    "hispanic_latina_o": 18,
+    "am_ind_ak_native": 5,
+    "asian": 4,
+    "native_hi_pacific": 3,
+    "mid_east_n_african": 2,
+    "unknown": 5,
+    "refused": 3,
+}
 POPULATION_TESTS: dict[str, Callable[[dict[str, Any]], bool]] = {
-    "veterans": lambda a: a["veteran"] == "yes", "chronic": lambda a: a["chronic"],
-    "youth": lambda a: a["household_type"] == "youth", "families": lambda a: a["household_type"] == "family",
-    "single_adults": lambda a: a["household_type"] == "single_adult"}
+    "veterans": lambda a: a["veteran"] == "yes",
+    "chronic": lambda a: a["chronic"],
+    "youth": lambda a: a["household_type"] == "youth",
+    "families": lambda a: a["household_type"] == "family",
+    "single_adults": lambda a: a["household_type"] == "single_adult",
+}
 
 
 #: (date, order written, kind, arguments) of one of a person's own events.
@@ -131,7 +177,12 @@ class _Handoff:
 
 
 def generate(
-    app: CoordApplication, *, seed: int = 7, persons: int = 640, months: int = 18, today: date | None = None,
+    app: CoordApplication,
+    *,
+    seed: int = 7,
+    persons: int = 640,
+    months: int = 18,
+    today: date | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
     """Write the demo partnership into `app`; `progress(1)` after each person. Returns counts to print."""
@@ -207,8 +258,9 @@ class _Demo:
             household, age, veteran, chronic = rng.choice(households), rng.randint(youngest, oldest), "no", False
         else:
             household = rng.choices(("single_adult", "family", "youth"), (55, 25, 20))[0]
-            age = {"single_adult": rng.randint(25, 72), "family": rng.randint(19, 50),
-                   "youth": rng.randint(16, 24)}[household]
+            age = {"single_adult": rng.randint(25, 72), "family": rng.randint(19, 50), "youth": rng.randint(16, 24)}[
+                household
+            ]
             veteran_share = {"single_adult": 0.2, "family": 0.08, "youth": 0.0}[household]
             veteran = "yes" if age >= 22 and rng.random() < veteran_share else rng.choices(("no", "unknown"), (9, 1))[0]
             chronic = rng.random() < {"single_adult": 0.4, "family": 0.15, "youth": 0.08}[household]
@@ -218,8 +270,15 @@ class _Demo:
         if races[0] not in ("unknown", "refused") and rng.random() < 0.12:
             races = sorted({races[0], rng.choice(("white", "black_af_american", "am_ind_ak_native", "asian"))})
         birth_year = self.today.year - age
-        attributes = {"birth_year": birth_year, "race_ethnicity": races, "sex": sex, "gender": self.gender(sex),
-                      "veteran": veteran, "chronic": chronic, "household_type": household}
+        attributes = {
+            "birth_year": birth_year,
+            "race_ethnicity": races,
+            "sex": sex,
+            "gender": self.gender(sex),
+            "veteran": veteran,
+            "chronic": chronic,
+            "household_type": household,
+        }
         identified_on = self.start + self.days(0, (self.today - self.start).days)
         profile = _Profile(attributes, self.pii(sex, birth_year), list(path), identified_on, c2c=c2c)
         if veteran == "unknown":
@@ -228,14 +287,19 @@ class _Demo:
 
     def homeless_path(self, household: str, chronic: bool) -> list[str]:
         rng = self.rng
-        housing = "permanent_supportive_housing" if chronic else (
-            "other_permanent_housing" if rng.random() < 0.1 else "rapid_rehousing")
+        housing = (
+            "permanent_supportive_housing"
+            if chronic
+            else ("other_permanent_housing" if rng.random() < 0.1 else "rapid_rehousing")
+        )
         if household == "youth":
             return ["emergency_shelter", "transitional_housing", "coordinated_entry", housing]
         entry = rng.choices(("outreach", "emergency_shelter", "coordinated_entry", "prevention"), (35, 35, 20, 10))[0]
         return {
             "outreach": ["outreach", "safe_haven" if chronic and rng.random() < 0.3 else "emergency_shelter"],
-            "emergency_shelter": ["emergency_shelter"], "coordinated_entry": [], "prevention": ["prevention"],
+            "emergency_shelter": ["emergency_shelter"],
+            "coordinated_entry": [],
+            "prevention": ["prevention"],
         }[entry] + ["coordinated_entry", housing]
 
     def gender(self, sex: str) -> list[str] | None:
@@ -323,7 +387,7 @@ class _Demo:
         self, p: _Profile, path: list[str], start: date, end: date, forced: bool
     ) -> tuple[list[_Handoff], list[tuple[date, str]]]:
         """Handoffs along `path` within one spell, and the dates the person reached each stage."""
-        rng, hops = self.rng, list(zip(path, path[1:]))
+        rng, hops = self.rng, list(pairwise(path))
         handoffs, stages = [], [(start, path[0])]
         if forced:
             # Housed through the pathway: every hop picked up, the last one completing on the housing date.
@@ -332,8 +396,11 @@ class _Demo:
                 requested_on = start + timedelta(days=int(slot * (k + 0.4 * rng.random())))
                 accepted_on = requested_on + timedelta(days=int(slot * 0.4 * rng.random()))
                 done_on = end if k == len(hops) - 1 else accepted_on + timedelta(days=int(slot * 0.2 * rng.random()))
-                steps = [("accepted", accepted_on, None, None), ("in_progress", accepted_on, None, None),
-                         ("completed", done_on, None, OUTCOMES.get(b, "enrolled"))]
+                steps = [
+                    ("accepted", accepted_on, None, None),
+                    ("in_progress", accepted_on, None, None),
+                    ("completed", done_on, None, OUTCOMES.get(b, "enrolled")),
+                ]
                 handoffs.append(self.handoff(p, a, b, requested_on, steps))
                 stages.append((accepted_on, b))
             return handoffs, stages
@@ -498,9 +565,14 @@ class _Demo:
     def write_handoff(self, p: _Profile, h: _Handoff) -> None:
         sender, receiver = self.who(h.from_stage or h.to_stage), self.who(h.to_stage)
         handoff = self.app.request_handoff(
-            sender, person_id=p.id, to_service_id=self.services[h.to_stage],
-            from_service_id=self.services[h.from_stage] if h.from_stage else None, episode_id=h.episode_id,
-            requested_on=h.requested_on, priority=h.priority, note=h.note,
+            sender,
+            person_id=p.id,
+            to_service_id=self.services[h.to_stage],
+            from_service_id=self.services[h.from_stage] if h.from_stage else None,
+            episode_id=h.episode_id,
+            requested_on=h.requested_on,
+            priority=h.priority,
+            note=h.note,
         )
         h.episode_id = handoff.episode_id
         for to, on, reason, outcome in h.steps:
@@ -541,8 +613,13 @@ class _Demo:
         for p in rng.sample(candidates, min(len(candidates), max(6, len(profiles) // 20))):
             on = self.some_day(p.identified_on, p.last_event_on - timedelta(days=14))
             a, who = p.attributes, self.who(p.path[0])
-            if (not p.c2c and a["veteran"] != "yes" and self.today.year - a["birth_year"] >= 21
-                    and self.app.get_person(p.id).status != "active" and rng.random() < 0.15):
+            if (
+                not p.c2c
+                and a["veteran"] != "yes"
+                and self.today.year - a["birth_year"] >= 21
+                and self.app.get_person(p.id).status != "active"
+                and rng.random() < 0.15
+            ):
                 # Service records found later, for someone the list no longer holds (those still on it would
                 # be taken up by the veterans' pathway at once).
                 change = {"veteran": "yes"}
@@ -566,8 +643,10 @@ class _Demo:
             kinds.update(f"events.{n.topic.rsplit(':', 1)[-1]}" for n in batch)
             start = batch[-1].id + 1
         return {
-            "agencies": len(CATALOGUE), "services": len(self.services),
+            "agencies": len(CATALOGUE),
+            "services": len(self.services),
             "persons": sum(self.counts[f"persons.{s}"] for s in ("active", "housed", "inactive")),
             **{k: self.counts[k] for k in sorted(self.counts)},
-            "events": sum(kinds.values()), **dict(sorted(kinds.items())),
+            "events": sum(kinds.values()),
+            **dict(sorted(kinds.items())),
         }

@@ -1,4 +1,5 @@
-"""Errors of the application service (the domain's own live in events/errors.py); mapped to HTTP in coord/api/errors.py."""
+"""Errors of the application service (the domain's own live in events/errors.py); mapped to HTTP in
+coord/api/errors.py."""
 
 from events.errors import DomainError
 

@@ -7,7 +7,7 @@ personal data, and re-rendering the same version keeps erasure and consent in fo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +35,7 @@ class IdempotencyStore:
 
     def begin(self, token_id: str, key: str, fingerprint: str) -> Outcome | None:
         """Reserve the key; returns the earlier outcome when this request was already answered."""
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         with self.db.write() as connection:
             connection.execute(delete(records).where(records.c.created_at < now - KEEP_FOR))
             row = connection.execute(
@@ -90,4 +90,4 @@ class IdempotencyStore:
 
 def _aware(moment: datetime) -> datetime:
     # SQLite hands timestamps back without their zone; they were written in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -35,14 +35,16 @@ class Changes:
             return self.generation
 
 
-def start_live(coord) -> None:  # noqa: ANN001 - a Coord; imported lazily to keep wiring acyclic
+def start_live(coord) -> None:
     """Start what a serving process needs so that live counts move within a second of a write."""
     if coord.config.is_postgres:
         listen(libpq_url(coord.config.database_url), PROJECTED_CHANNEL, coord.changes.notify, coord.stopping)
         return
     follower = Follower(
-        coord.app.project, poll_seconds=POLL_SECONDS["sqlite"], stopping=coord.stopping,
+        coord.service.project,
+        poll_seconds=POLL_SECONDS["sqlite"],
+        stopping=coord.stopping,
         on_applied=coord.changes.notify,
     )
-    coord.app.after_write.append(follower.wake)
+    coord.service.after_write.append(follower.wake)
     follower.start()

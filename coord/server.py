@@ -21,8 +21,8 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from coord.app import create_app
         from coord.live import start_live
+        from coord.web import create_app
 
         app = create_app(self.config)
         coord = app.extensions["coord"]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from coord.principal import ROLES, Principal
+from coord.service.principal import ROLES, Principal
 from coord.tables import tokens
 from events.errors import RuleError
 from projections.db import Database
@@ -41,7 +41,7 @@ class TokenStore:
                     role=role,
                     agency=agency,
                     label=label[:200],
-                    created_at=datetime.now(timezone.utc),
+                    created_at=datetime.now(UTC),
                 )
             )
         return token_id, token
@@ -66,14 +66,20 @@ class TokenStore:
     def _revoke(self, which: Any) -> int:
         with self.db.write() as connection:
             result = connection.execute(
-                update(tokens).where(which).where(tokens.c.revoked_at.is_(None)).values(revoked_at=datetime.now(timezone.utc))
+                update(tokens).where(which).where(tokens.c.revoked_at.is_(None)).values(revoked_at=datetime.now(UTC))
             )
         return result.rowcount
 
     def list(self) -> list[dict[str, Any]]:
         with self.db.read() as connection:
             rows = connection.execute(
-                select(tokens.c.id, tokens.c.role, tokens.c.agency, tokens.c.label, tokens.c.created_at,
-                       tokens.c.revoked_at).order_by(tokens.c.created_at)
+                select(
+                    tokens.c.id,
+                    tokens.c.role,
+                    tokens.c.agency,
+                    tokens.c.label,
+                    tokens.c.created_at,
+                    tokens.c.revoked_at,
+                ).order_by(tokens.c.created_at)
             )
             return [dict(row._mapping) for row in rows]

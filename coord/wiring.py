@@ -5,11 +5,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from coord.application import CoordApplication
 from coord.config import Config
 from coord.idempotency import IdempotencyStore
 from coord.live import Changes
 from coord.migrate import upgrade
+from coord.service.application import CoordApplication
 from coord.tokens import TokenStore
 from projections.db import Database
 
@@ -18,7 +18,7 @@ from projections.db import Database
 class Coord:
     config: Config
     db: Database
-    app: CoordApplication
+    service: CoordApplication
     tokens: TokenStore
     idempotency: IdempotencyStore
     #: Open event streams each hold a server thread; half the threads may stream, the rest answer requests.
@@ -30,7 +30,7 @@ class Coord:
 
     def close(self) -> None:
         self.stopping.set()
-        self.app.close()
+        self.service.close()
         self.db.dispose()
 
 
@@ -38,8 +38,12 @@ def open_coord(config: Config) -> Coord:
     """Migrate (idempotent and fast when current), then build the application on the store."""
     db = Database(config.database_url)
     upgrade(db)
-    app = CoordApplication(config.database_url, config.master_key, config.previous_master_keys, db)
+    service = CoordApplication(config.database_url, config.master_key, config.previous_master_keys, db)
     return Coord(
-        config=config, db=db, app=app, tokens=TokenStore(db), idempotency=IdempotencyStore(db),
+        config=config,
+        db=db,
+        service=service,
+        tokens=TokenStore(db),
+        idempotency=IdempotencyStore(db),
         streams=threading.BoundedSemaphore(max(1, config.threads // 2)),
     )

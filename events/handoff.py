@@ -2,7 +2,7 @@
 Commands check every rule, then call one @event method that only mutates state (replay never re-checks)."""
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
@@ -21,11 +21,9 @@ class Handoff(Aggregate):
 
     # From-state -> allowed to-states: the single source of truth for every command below. A handoff
     # logged by mistake can be struck out from any state, once.
-    TRANSITIONS = {
+    TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
         "requested": frozenset({"accepted", "rejected", "cancelled", "entered_in_error"}),
-        "accepted": frozenset(
-            {"in_progress", "on_hold", "completed", "failed", "cancelled", "entered_in_error"}
-        ),
+        "accepted": frozenset({"in_progress", "on_hold", "completed", "failed", "cancelled", "entered_in_error"}),
         "in_progress": frozenset({"on_hold", "completed", "failed", "cancelled", "entered_in_error"}),
         "on_hold": frozenset({"in_progress", "completed", "failed", "cancelled", "entered_in_error"}),
         "rejected": frozenset({"entered_in_error"}),
@@ -39,7 +37,7 @@ class Handoff(Aggregate):
     def request(
         cls,
         *,
-        id: UUID | None = None,  # noqa: A002 - lets the caller make the request idempotent
+        id: UUID | None = None,
         person_id: UUID,
         from_service_id: UUID | None,
         to_service_id: UUID,
@@ -226,9 +224,7 @@ class Handoff(Aggregate):
     def _failed(self, *, reason: str, effective_on: date, actor: str, agency: str) -> None:
         self._move("failed", effective_on, reason)
 
-    def enter_in_error(
-        self, *, reason: str | None = None, effective_on: date, actor: str, agency: str
-    ) -> None:
+    def enter_in_error(self, *, reason: str | None = None, effective_on: date, actor: str, agency: str) -> None:
         self._check_move("entered_in_error", effective_on, reason)
         self._entered_in_error(reason=reason, effective_on=effective_on, actor=actor, agency=agency)
 
@@ -236,9 +232,7 @@ class Handoff(Aggregate):
     def _entered_in_error(self, *, reason: str | None, effective_on: date, actor: str, agency: str) -> None:
         self._move("entered_in_error", effective_on, reason)
 
-    def _check_move(
-        self, to: str, effective_on: date, reason: str | None = None, outcome: str | None = None
-    ) -> None:
+    def _check_move(self, to: str, effective_on: date, reason: str | None = None, outcome: str | None = None) -> None:
         """Refuse a move the state machine does not allow, a missing reason or outcome, or a bad date."""
         if to not in self.TRANSITIONS[self.status]:
             raise TransitionError(f"handoff is '{self.status}'; it cannot become '{to}'")

@@ -17,7 +17,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -94,7 +94,7 @@ class KeyStore:
         return statement.replace("%s", "?") if self._is_sqlite else statement
 
     def _now(self) -> datetime | str:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         return now.isoformat() if self._is_sqlite else now
 
     def _fetchone(self, statement: str, params: Sequence[Any]) -> Any:
@@ -181,7 +181,9 @@ class KeyStore:
 
     # -- rotation ------------------------------------------------------------------------------
 
-    def rotate(self, new_master: MasterKey, batch_size: int = 500, progress: Callable[[int], None] | None = None) -> int:
+    def rotate(
+        self, new_master: MasterKey, batch_size: int = 500, progress: Callable[[int], None] | None = None
+    ) -> int:
         """Re-wrap every data key (and the index key) under `new_master`, a batch per transaction.
 
         Resumable: keys already under the new master are skipped, so an interrupted rotation is
@@ -204,7 +206,9 @@ class KeyStore:
                         owner = _owner_bytes(table, row["owner"])
                         data_key = self._unwrap(row["wrapped_key"], row["master_key_id"], owner)
                         cursor.execute(
-                            self._sql(f"UPDATE {table} SET wrapped_key = %s, master_key_id = %s WHERE {id_column} = %s"),
+                            self._sql(
+                                f"UPDATE {table} SET wrapped_key = %s, master_key_id = %s WHERE {id_column} = %s"
+                            ),
                             (new_master.wrap(data_key, owner), new_master.key_id, row["owner"]),
                         )
                 rewrapped += len(rows)
@@ -232,7 +236,9 @@ class KeyStore:
                     ),
                     (BLIND_INDEX_KEY, self.master.wrap(new_key(), owner), self.master.key_id),
                 )
-            row = self._fetchone("SELECT wrapped_key, master_key_id FROM index_keys WHERE name = %s", (BLIND_INDEX_KEY,))
+            row = self._fetchone(
+                "SELECT wrapped_key, master_key_id FROM index_keys WHERE name = %s", (BLIND_INDEX_KEY,)
+            )
             self._index_key = self._unwrap(row["wrapped_key"], row["master_key_id"], owner)
         return self._index_key
 

@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate, event
 from events.dates import check_date, check_not_future, today
 from events.errors import DateRuleError, ErasedError, NotFoundError, RuleError, TransitionError
 from events.pii import PERSON_PII_FIELDS, PII
+from events.populations import populations_of
 from events.vocabulary import (
     GENDERS,
     HOUSEHOLD_TYPES,
@@ -23,7 +24,6 @@ from events.vocabulary import (
     VETERAN,
     check_choice,
     check_text,
-    populations_of,
 )
 
 REQUIRED_ATTRIBUTES = ("household_type", "veteran")
@@ -46,7 +46,7 @@ class Person(Aggregate):
     def identify(
         cls,
         *,
-        id: UUID,  # noqa: A002 - chosen by the caller, because PII values are bound to it before saving
+        id: UUID,
         attributes: Mapping[str, Any],
         pii: Mapping[str, PII],
         effective_on: date,
@@ -108,18 +108,14 @@ class Person(Aggregate):
 
     # Contacts
 
-    def record_contact(
-        self, *, service_id: UUID | None = None, effective_on: date, actor: str, agency: str
-    ) -> None:
+    def record_contact(self, *, service_id: UUID | None = None, effective_on: date, actor: str, agency: str) -> None:
         if service_id is not None and not isinstance(service_id, UUID):
             raise RuleError("service_id must be a UUID")
         self._check_after_identification(effective_on)
         self._contact_recorded(service_id=service_id, effective_on=effective_on, actor=actor, agency=agency)
 
     @event("ContactRecorded")
-    def _contact_recorded(
-        self, *, service_id: UUID | None, effective_on: date, actor: str, agency: str
-    ) -> None:
+    def _contact_recorded(self, *, service_id: UUID | None, effective_on: date, actor: str, agency: str) -> None:
         # A back-dated contact must not make the person look less recently seen.
         self.last_contact_on = max(self.last_contact_on, effective_on)
 

@@ -19,7 +19,7 @@ PERSON_PII_FIELDS = ("first_name", "last_name", "dob", "ssn_last4", "phone", "em
 class PII:
     """One field value about `subject`: either plain (not yet stored) or sealed (loaded)."""
 
-    __slots__ = ("subject", "plaintext", "envelope")
+    __slots__ = ("envelope", "plaintext", "subject")
 
     def __init__(self, plaintext: str, subject: UUID) -> None:
         self.subject = subject

@@ -77,4 +77,4 @@ class EventLog(Application):
 
     @property
     def events_table(self) -> str:
-        return getattr(self.recorder, "events_table_name")
+        return self.recorder.events_table_name

@@ -1,9 +1,6 @@
 """The controlled vocabularies (Built for Zero, HMIS FY2024/26, HL7 FHIR Task) and checks against them.
 Values are stored as is in events, so renaming one is a data migration."""
 
-from collections.abc import Mapping
-from typing import Any
-
 from events.errors import RuleError
 
 HOMELESSNESS_STAGES = (
@@ -61,7 +58,6 @@ GENDERS = (
 STAND_ALONE_VALUES = ("unknown", "refused")
 VETERAN = ("yes", "no", "unknown")
 HOUSEHOLD_TYPES = ("single_adult", "family", "youth")
-POPULATIONS = ("all", "single_adults", "veterans", "chronic", "youth", "families")
 
 HANDOFF_STATUSES = (
     "requested",
@@ -87,23 +83,6 @@ PERSON_ATTRIBUTES = (
     "household_type",
     "source",
 )
-
-
-def populations_of(attrs: Mapping[str, Any]) -> set[str]:
-    """The Built for Zero populations a person with these attributes belongs to."""
-    household_type = attrs.get("household_type")
-    populations = {"all"}
-    if household_type == "single_adult":
-        populations.add("single_adults")
-    if attrs.get("veteran") == "yes":
-        populations.add("veterans")
-    if attrs.get("chronic") is True:
-        populations.add("chronic")
-    if household_type == "youth":
-        populations.add("youth")
-    if household_type == "family":
-        populations.add("families")
-    return populations
 
 
 def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -49,9 +49,12 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        with self.write_lock, self.engine.connect().execution_options(immediate=True) as connection:
-            with connection.begin():
-                yield connection
+        with (
+            self.write_lock,
+            self.engine.connect().execution_options(immediate=True) as connection,
+            connection.begin(),
+        ):
+            yield connection
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

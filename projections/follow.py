@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 import psycopg
 
-
 log = logging.getLogger("coord.projections")
 
 #: Channel the catch-up notifies on PostgreSQL after committing a page that moved the read models.
@@ -22,7 +21,11 @@ PROJECTED_CHANNEL = "coord_projected"
 
 class Follower:
     def __init__(
-        self, run: Callable[[], int], *, poll_seconds: float, stopping: threading.Event,
+        self,
+        run: Callable[[], int],
+        *,
+        poll_seconds: float,
+        stopping: threading.Event,
         on_applied: Callable[[], None] | None = None,
     ) -> None:
         """`run` catches up and returns how many events it read."""
@@ -57,9 +60,7 @@ class Follower:
         return thread
 
 
-def listen(
-    conninfo: str, channel: str, on_notify: Callable[[], None], stopping: threading.Event
-) -> threading.Thread:
+def listen(conninfo: str, channel: str, on_notify: Callable[[], None], stopping: threading.Event) -> threading.Thread:
     """Call `on_notify` for every NOTIFY on `channel` (PostgreSQL), reconnecting after failures."""
 
     def loop() -> None:

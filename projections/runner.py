@@ -47,7 +47,11 @@ class _LostRace(Exception):
 
 class CatchUp:
     def __init__(
-        self, log: Any, db: Database, projectors: Sequence[Projector], page_size: int = 1000,
+        self,
+        log: Any,
+        db: Database,
+        projectors: Sequence[Projector],
+        page_size: int = 1000,
         notify: str | None = None,
     ) -> None:
         self.log, self.db, self.projectors, self.page_size = log, db, tuple(projectors), page_size
@@ -59,15 +63,15 @@ class CatchUp:
     def positions(self, connection: Connection | None = None, lock: bool = False) -> dict[str, int]:
         """Each projector's position; with `lock`, held until the transaction ends (PostgreSQL)."""
         if connection is None:
-            with self.db.read() as connection:
-                return self.positions(connection)
+            with self.db.read() as reading:
+                return self.positions(reading)
         query = (
             select(projection_positions.c.name, projection_positions.c.position)
             .where(projection_positions.c.name.in_([p.name for p in self.projectors]))
             .order_by(projection_positions.c.name)
         )
         rows = connection.execute(query.with_for_update() if lock else query)
-        known = {name: position for name, position in rows}
+        known = {row.name: row.position for row in rows}
         return {p.name: known.get(p.name, 0) for p in self.projectors}
 
     def lag(self) -> int:

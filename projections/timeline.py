@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from events.vocabulary import populations_of
+from events.populations import populations_of
 
 #: Clear attributes a fact may carry: the ones populations and report cuts are made of.
 TRACKED_ATTRIBUTES = ("household_type", "veteran", "chronic", "race_ethnicity", "sex", "birth_year")

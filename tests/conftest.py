@@ -76,14 +76,14 @@ def coord(config: Config):
     coord = open_coord(config)
     # Tests read reports right after writing: project every read model within the write, as a
     # serving process's projector thread would within moments.
-    coord.app.after_write.append(lambda: (coord.app.projections.run(), coord.changes.notify()))
+    coord.service.after_write.append(lambda: (coord.service.projections.run(), coord.changes.notify()))
     yield coord
     coord.close()
 
 
 @pytest.fixture
 def app(coord):
-    from coord.app import create_app
+    from coord.web import create_app
 
     app = create_app(coord=coord)
     app.config["TESTING"] = True

@@ -19,8 +19,14 @@ def auth(token: str, **headers: str) -> dict[str, str]:
 
 
 def person_body(**overrides: Any) -> dict[str, Any]:
-    return {"first_name": "Ana", "last_name": "Lopez", "dob": "1990-05-06", "veteran": "no",
-            "household_type": "single_adult", **overrides}
+    return {
+        "first_name": "Ana",
+        "last_name": "Lopez",
+        "dob": "1990-05-06",
+        "veteran": "no",
+        "household_type": "single_adult",
+        **overrides,
+    }
 
 
 def create_person(client, token: str, **overrides: Any) -> dict[str, Any]:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from coord import audit, reports
 from coord.api.http import caller, coord
 from coord.api.reports import MONTH
-from coord.replay import replay
+from coord.service import audit, reports
+from coord.service.replay import replay
 
 blp = Blueprint("audit", __name__, url_prefix="/audit", description="The history and the access log, for auditors")
 
@@ -102,7 +102,8 @@ class Verify(MethodView):
 
 class ReplayQuerySchema(Schema):
     recorded_before = fields.AwareDateTime(
-        required=True, default_timezone=timezone.utc,
+        required=True,
+        default_timezone=UTC,
         metadata={"description": "ISO 8601 moment (UTC unless it says otherwise), e.g. 2026-11-01T09:00:00Z"},
     )
     month = fields.String(validate=MONTH.validate, metadata={"description": "YYYY-MM (default: that moment's)"})

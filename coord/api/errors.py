@@ -47,7 +47,12 @@ RETRY_AFTER_SECONDS = 5
 
 
 def error_response(status: int, message: str, errors: object = None, headers: dict | None = None):
-    body = {"code": status, "status": HTTP_STATUS_CODES.get(status, "Error"), "message": message, "errors": errors or {}}
+    body = {
+        "code": status,
+        "status": HTTP_STATUS_CODES.get(status, "Error"),
+        "message": message,
+        "errors": errors or {},
+    }
     response = jsonify(body)
     response.status_code = status
     for name, value in (headers or {}).items():
@@ -58,7 +63,11 @@ def error_response(status: int, message: str, errors: object = None, headers: di
 def _http_error(error: HTTPException):
     data = getattr(error, "data", None) or {}
     errors = data.get("messages") or data.get("errors")
-    if isinstance(errors, dict) and set(errors) <= {"json", "query", "headers", "path", "form", "files"} and len(errors) == 1:
+    if (
+        isinstance(errors, dict)
+        and set(errors) <= {"json", "query", "headers", "path", "form", "files"}
+        and len(errors) == 1
+    ):
         errors = next(iter(errors.values()))
     message = data.get("message") or error.description or HTTP_STATUS_CODES.get(error.code or 500, "Error")
     if error.code == 400 and isinstance(errors, list) and errors and not data.get("message"):

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from coord.api.http import POST_HEADERS, WRITE_HEADERS, caller, coord, expected_version, idempotent, purpose
+from coord.api.representations import handoff_view, render_handoff, tagged
 from coord.api.schemas import (
     HandoffCreateSchema,
     HandoffPageSchema,
@@ -16,9 +17,8 @@ from coord.api.schemas import (
     HandoffSchema,
     HandoffTransitionSchema,
 )
-from coord.api.views import handoff_view, render_handoff, tagged
 from events.dates import today
-from projections.listing import handoff_ids
+from projections.list_queries import handoff_ids
 
 blp = Blueprint("handoffs", __name__, url_prefix="/handoffs", description="Handoffs between services")
 
@@ -38,7 +38,7 @@ class Handoffs(MethodView):
         who = caller()
         limit = query.pop("limit")
         ids = handoff_ids(coord().db, on=today(), limit=limit, **query)
-        items = [handoff_view(who, coord().app.get_handoff(i), purpose()) for i in ids]
+        items = [handoff_view(who, coord().service.get_handoff(i), purpose()) for i in ids]
         return {"items": items, "next_after": str(ids[-1]) if len(ids) == limit else None}
 
     @blp.arguments(HandoffCreateSchema)
@@ -49,7 +49,7 @@ class Handoffs(MethodView):
         """Request a handoff of a person to a service"""
         who = caller(*WRITERS)
         data["requested_on"] = data.get("requested_on") or today()
-        handoff = coord().app.request_handoff(who, **data)
+        handoff = coord().service.request_handoff(who, **data)
         return tagged(handoff_view(who, handoff, purpose()))
 
 
@@ -58,7 +58,7 @@ class HandoffResource(MethodView):
     @blp.response(200, HandoffSchema)
     def get(self, handoff_id: UUID) -> dict[str, Any]:
         """One handoff; the ETag is its version"""
-        return tagged(handoff_view(caller(), coord().app.get_handoff(handoff_id), purpose()))
+        return tagged(handoff_view(caller(), coord().service.get_handoff(handoff_id), purpose()))
 
 
 @blp.route("/<uuid:handoff_id>/transitions")
@@ -68,10 +68,15 @@ class HandoffTransitions(MethodView):
     @blp.doc(parameters=WRITE_HEADERS + POST_HEADERS)
     @idempotent("handoff", _render)
     def post(self, data: dict[str, Any], handoff_id: UUID) -> dict[str, Any]:
-        """Move a handoff on: accepted, rejected, in_progress, on_hold, completed, failed, cancelled, entered_in_error"""
+        """Move a handoff on: accepted, rejected, in_progress, on_hold, completed, failed, cancelled, entered_in_error"""  # noqa: E501 - one line: it is the OpenAPI summary
         who = caller(*WRITERS)
-        handoff = coord().app.transition_handoff(
-            who, handoff_id, to=data["to"], effective_on=data.get("effective_on") or today(),
-            reason=data.get("reason"), outcome=data.get("outcome"), expected_version=expected_version(),
+        handoff = coord().service.transition_handoff(
+            who,
+            handoff_id,
+            to=data["to"],
+            effective_on=data.get("effective_on") or today(),
+            reason=data.get("reason"),
+            outcome=data.get("outcome"),
+            expected_version=expected_version(),
         )
         return tagged(handoff_view(who, handoff, purpose()))

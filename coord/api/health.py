@@ -23,7 +23,7 @@ def healthz():
 def readyz():
     with coord().db.read() as connection:
         connection.execute(text("SELECT 1"))
-    lag = coord().app.projections.lag()
+    lag = coord().service.projections.lag()
     if lag > MAX_LAG:
         return error_response(503, f"projections are {lag} events behind", headers={"Retry-After": "5"})
     return jsonify(status="ready", projection_lag=lag)

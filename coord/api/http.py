@@ -13,19 +13,29 @@ from flask import current_app, g, request
 from flask_smorest import abort
 
 from coord.idempotency import Outcome
-from coord.principal import Principal
+from coord.service.principal import Principal
 from coord.wiring import Coord
 
 IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 WRITE_HEADERS = [
-    {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
-     "description": "the ETag read before; a stale one gets 412"},
+    {
+        "in": "header",
+        "name": "If-Match",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "the ETag read before; a stale one gets 412",
+    },
 ]
 POST_HEADERS = [
-    {"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 255},
-     "description": "repeat a POST safely: the same key returns the same result without writing twice"},
+    {
+        "in": "header",
+        "name": "Idempotency-Key",
+        "required": False,
+        "schema": {"type": "string", "maxLength": 255},
+        "description": "repeat a POST safely: the same key returns the same result without writing twice",
+    },
 ]
 
 
@@ -49,7 +59,7 @@ def expected_version() -> int | None:
         return None
     match = IF_MATCH.match(header)
     if match is None:
-        abort(412, message="If-Match must be the ETag of the version read, e.g. \"3\"")
+        abort(412, message='If-Match must be the ETag of the version read, e.g. "3"')
     return int(match.group(1))
 
 

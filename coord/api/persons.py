@@ -10,6 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from coord.api.http import POST_HEADERS, WRITE_HEADERS, caller, coord, expected_version, idempotent, purpose
+from coord.api.representations import person_view, render_person, tagged
 from coord.api.schemas import (
     ConsentCreateSchema,
     ContactSchema,
@@ -21,10 +22,9 @@ from coord.api.schemas import (
     PersonSchema,
     PersonTransitionSchema,
 )
-from coord.api.views import person_view, render_person, tagged
 from events.dates import today
 from events.pii import PERSON_PII_FIELDS
-from projections.listing import person_ids
+from projections.list_queries import person_ids
 
 blp = Blueprint("persons", __name__, url_prefix="/persons", description="The by-name list")
 
@@ -53,7 +53,7 @@ class Persons(MethodView):
         who = caller()
         limit = query.pop("limit")
         ids = person_ids(coord().db, limit=limit, **query)
-        items = [person_view(who, coord().app.get_person(i), purpose()) for i in ids]
+        items = [person_view(who, coord().service.get_person(i), purpose()) for i in ids]
         return {"items": items, "next_after": str(ids[-1]) if len(ids) == limit else None}
 
     @blp.arguments(PersonCreateSchema)
@@ -66,7 +66,7 @@ class Persons(MethodView):
         effective_on = data.pop("effective_on", None) or today()
         agency = data.pop("agency", None)
         attributes, pii = _split(data)
-        person = coord().app.identify_person(
+        person = coord().service.identify_person(
             who, attributes=attributes, pii=pii, effective_on=effective_on, agency=agency
         )
         return tagged(person_view(who, person, purpose()))
@@ -78,7 +78,7 @@ class Duplicates(MethodView):
     def get(self) -> list[dict[str, Any]]:
         """Possible duplicates: persons whose normalised name and date of birth match (admins)"""
         caller("admin")
-        groups = coord().app.keystore.duplicate_groups()
+        groups = coord().service.keystore.duplicate_groups()
         return [{"person_ids": [str(person_id) for person_id in group]} for group in groups]
 
 
@@ -88,7 +88,7 @@ class PersonResource(MethodView):
     def get(self, person_id: UUID) -> dict[str, Any]:
         """One person; the ETag is the record's version"""
         who = caller()
-        return tagged(person_view(who, coord().app.get_person(person_id), purpose()))
+        return tagged(person_view(who, coord().service.get_person(person_id), purpose()))
 
     @blp.arguments(PersonPatchSchema)
     @blp.response(200, PersonSchema)
@@ -98,8 +98,12 @@ class PersonResource(MethodView):
         who = caller(*WRITERS)
         effective_on = data.pop("effective_on", None) or today()
         attributes, pii = _split(data)
-        person = coord().app.change_person(
-            who, person_id, attributes=attributes, pii=pii, effective_on=effective_on,
+        person = coord().service.change_person(
+            who,
+            person_id,
+            attributes=attributes,
+            pii=pii,
+            effective_on=effective_on,
             expected_version=expected_version(),
         )
         return tagged(person_view(who, person, purpose()))
@@ -114,8 +118,11 @@ class Contacts(MethodView):
     def post(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
         """Record a contact with the person"""
         who = caller(*WRITERS)
-        person = coord().app.record_contact(
-            who, person_id, effective_on=data.get("effective_on") or today(), service_id=data.get("service_id"),
+        person = coord().service.record_contact(
+            who,
+            person_id,
+            effective_on=data.get("effective_on") or today(),
+            service_id=data.get("service_id"),
             expected_version=expected_version(),
         )
         return tagged(person_view(who, person, purpose()))
@@ -130,9 +137,14 @@ class Transitions(MethodView):
     def post(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
         """Move the person to housed, inactive or back to active"""
         who = caller(*WRITERS)
-        person = coord().app.transition_person(
-            who, person_id, to=data["to"], effective_on=data.get("effective_on") or today(),
-            reason=data.get("reason"), destination=data.get("destination"), expected_version=expected_version(),
+        person = coord().service.transition_person(
+            who,
+            person_id,
+            to=data["to"],
+            effective_on=data.get("effective_on") or today(),
+            reason=data.get("reason"),
+            destination=data.get("destination"),
+            expected_version=expected_version(),
         )
         return tagged(person_view(who, person, purpose()))
 
@@ -146,9 +158,12 @@ class Consents(MethodView):
     def post(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
         """Record a consent that lets other agencies see the person's personal data"""
         who = caller(*WRITERS)
-        person, _consent_id = coord().app.record_consent(
-            who, person_id, agencies=None if data.get("all") else data["agencies"],
-            expires_on=data.get("expires_on"), effective_on=data.get("effective_on") or today(),
+        person, _consent_id = coord().service.record_consent(
+            who,
+            person_id,
+            agencies=None if data.get("all") else data["agencies"],
+            expires_on=data.get("expires_on"),
+            effective_on=data.get("effective_on") or today(),
             expected_version=expected_version(),
         )
         return tagged(person_view(who, person, purpose()))
@@ -161,7 +176,7 @@ class ConsentResource(MethodView):
     def delete(self, person_id: UUID, consent_id: str) -> dict[str, Any]:
         """Revoke a consent"""
         who = caller(*WRITERS)
-        person = coord().app.revoke_consent(
+        person = coord().service.revoke_consent(
             who, person_id, consent_id, effective_on=today(), expected_version=expected_version()
         )
         return tagged(person_view(who, person, purpose()))
@@ -172,4 +187,4 @@ class PersonalData(MethodView):
     @blp.response(204)
     def delete(self, person_id: UUID) -> None:
         """Erase the person's personal data (crypto-shredding; counts and history stay). Admins only."""
-        coord().app.erase_person(caller("admin"), person_id)
+        coord().service.erase_person(caller("admin"), person_id)

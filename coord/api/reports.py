@@ -12,10 +12,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from coord import reports
 from coord.api.http import caller, coord
 from coord.api.report_schemas import CountsSchema, FunctionalZeroSchema, HandoffGapsSchema, MonthlySchema
-from events.vocabulary import POPULATIONS
+from coord.service import reports
+from events.populations import POPULATIONS
 
 blp = Blueprint("reports", __name__, url_prefix="/reports", description="Population counts and outcome reports")
 
@@ -39,7 +39,9 @@ class MonthlyQuerySchema(FormatSchema):
 
 
 class FunctionalZeroQuerySchema(FormatSchema):
-    month = fields.String(validate=MONTH.validate, metadata={"description": "YYYY-MM (default: the last complete month)"})
+    month = fields.String(
+        validate=MONTH.validate, metadata={"description": "YYYY-MM (default: the last complete month)"}
+    )
 
 
 class HandoffGapsQuerySchema(FormatSchema):

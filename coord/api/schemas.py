@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from events.populations import POPULATIONS
 from events.vocabulary import (
     GENDERS,
     HANDOFF_PRIORITIES,
@@ -11,7 +12,6 @@ from events.vocabulary import (
     HOUSEHOLD_TYPES,
     INACTIVE_REASONS,
     PERSON_STATUSES,
-    POPULATIONS,
     RACE_ETHNICITY,
     SEXES,
     STAGES,
@@ -37,7 +37,9 @@ class PersonalDataSchema(Schema):
 
 class AttributesSchema(Schema):
     birth_year = fields.Integer(validate=validate.Range(min=1900, max=2100))
-    race_ethnicity = fields.List(fields.String(validate=validate.OneOf(RACE_ETHNICITY)), validate=validate.Length(min=1))
+    race_ethnicity = fields.List(
+        fields.String(validate=validate.OneOf(RACE_ETHNICITY)), validate=validate.Length(min=1)
+    )
     sex = fields.String(validate=validate.OneOf(SEXES))
     gender = fields.List(fields.String(validate=validate.OneOf(GENDERS)), allow_none=True)
     veteran = fields.String(validate=validate.OneOf(VETERAN))

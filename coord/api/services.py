@@ -8,9 +8,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from coord.api.http import POST_HEADERS, caller, coord, idempotent
+from coord.api.representations import render_service, service_view, tagged
 from coord.api.schemas import ServiceCreateSchema, ServiceQuerySchema, ServiceSchema
-from coord.api.views import render_service, service_view, tagged
-from projections.listing import service_rows
+from projections.list_queries import service_rows
 
 blp = Blueprint("services", __name__, url_prefix="/services", description="The service catalogue")
 
@@ -31,5 +31,5 @@ class Services(MethodView):
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Register a service (case managers: for their own agency)"""
         who = caller("case_manager", "admin")
-        service = coord().app.register_service(who, **data)
+        service = coord().service.register_service(who, **data)
         return tagged(service_view(service))

@@ -14,9 +14,9 @@ from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from coord import reports
 from coord.api.http import caller, coord
 from coord.errors import UnavailableError
+from coord.service import reports
 from coord.wiring import Coord
 
 blp = Blueprint("stream", __name__, url_prefix="/stream", description="Live counts as Server-Sent Events")

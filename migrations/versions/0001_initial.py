@@ -120,7 +120,15 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
-        "handoffs", "services", "persons", "projection_positions", "idempotency_records",
-        "access_log", "tokens", "person_blind_index", "index_keys", "person_keys",
+        "handoffs",
+        "services",
+        "persons",
+        "projection_positions",
+        "idempotency_records",
+        "access_log",
+        "tokens",
+        "person_blind_index",
+        "index_keys",
+        "person_keys",
     ):
         op.drop_table(table)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from events.vocabulary import POPULATIONS
+from events.populations import POPULATIONS
 from projections.reports.monthly import monthly
 from projections.reports.months import month_of
 
@@ -21,7 +21,11 @@ BRIEF_DAYS = 45
 
 
 def functional_zero(
-    connection: Connection, *, month: date, first_month: date | None, window_months: int = 6,
+    connection: Connection,
+    *,
+    month: date,
+    first_month: date | None,
+    window_months: int = 6,
     pit_count: int | None = None,
 ) -> list[dict[str, Any]]:
     """One row per population for `month`; `first_month` is where the history starts (None: no history)."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, not_, select
 
-from events.vocabulary import POPULATIONS, populations_of
+from events.populations import POPULATIONS, populations_of
 from projections.reports.months import month_end, month_of
 from projections.reports.suppression import suppress
 from projections.tables import gap_handoffs, person_profiles, services
@@ -60,9 +60,7 @@ def handoff_gaps(
     rows = [_row(key, cell, by) for key, cell in sorted(cells.items(), key=lambda item: _order(item, by))]
     if by is None:
         return [{**row, "suppressed": []} for row in rows]
-    return suppress(
-        rows, group_fields=GROUP, count_fields=COUNTS, below=suppress_below, derived=DERIVED, totals=TOTALS
-    )
+    return suppress(rows, group_fields=GROUP, count_fields=COUNTS, below=suppress_below, derived=DERIVED, totals=TOTALS)
 
 
 def _episodes(connection: Connection, start: date, end: date, as_of: date) -> list[list[Row[Any]]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from events.vocabulary import POPULATIONS
+from events.populations import POPULATIONS
 from projections.reports.flows import active_at, average_days, monthly_flows
 from projections.reports.months import months_between
 from projections.tables import FLOWS, INFLOWS, OUTFLOWS

@@ -28,16 +28,18 @@ def cli_environment(store_url: str, tmp_path: Path) -> dict[str, str]:
 
 
 def coord_cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-m", "coord", *args], env=env, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "coord", *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result
 
 
 def start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "coord", *args], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "coord", *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
 
 
 def free_port() -> int:
@@ -68,7 +70,9 @@ def served(env: dict[str, str]) -> Iterator[str]:
 
 def call(base: str, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
     request = urllib.request.Request(
-        base + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+        base + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     try:

@@ -12,9 +12,29 @@ import pytest
 
 from tests.e2e.processes import call, coord_cli, served, starter_tokens
 
-COMMANDS = [[], ["serve"], ["db"], ["db", "upgrade"], ["users"], ["users", "create"], ["users", "list"],
-            ["users", "revoke"], ["users", "starter"], ["erase"], ["keys"], ["keys", "rotate"], ["demo"], ["project"], ["report"], ["report", "monthly"],
-            ["report", "functional-zero"], ["report", "handoff-gaps"], ["verify"], ["replay"], ["checkpoint"]]
+COMMANDS = [
+    [],
+    ["serve"],
+    ["db"],
+    ["db", "upgrade"],
+    ["users"],
+    ["users", "create"],
+    ["users", "list"],
+    ["users", "revoke"],
+    ["users", "starter"],
+    ["erase"],
+    ["keys"],
+    ["keys", "rotate"],
+    ["demo"],
+    ["project"],
+    ["report"],
+    ["report", "monthly"],
+    ["report", "functional-zero"],
+    ["report", "handoff-gaps"],
+    ["verify"],
+    ["replay"],
+    ["checkpoint"],
+]
 
 
 def test_every_command_has_help(cli_env):
@@ -47,18 +67,44 @@ def test_serve_with_starter_tokens_as_the_readme_shows(cli_env):
         token, admin = starter["case_manager"], starter["admin"]
         status, mine = call(base, "POST", "/api/v1/services", token, {"name": "Harbor outreach", "stage": "outreach"})
         assert status == 201, mine
-        _, theirs = call(base, "POST", "/api/v1/services", admin,
-                         {"name": "Gateway shelter", "stage": "emergency_shelter", "agency": "gateway-shelter"})
-        status, person = call(base, "POST", "/api/v1/persons", token, {
-            "first_name": "Sam", "last_name": "Rivera", "dob": "1988-07-14", "veteran": "yes",
-            "household_type": "single_adult"})
+        _, theirs = call(
+            base,
+            "POST",
+            "/api/v1/services",
+            admin,
+            {"name": "Gateway shelter", "stage": "emergency_shelter", "agency": "gateway-shelter"},
+        )
+        status, person = call(
+            base,
+            "POST",
+            "/api/v1/persons",
+            token,
+            {
+                "first_name": "Sam",
+                "last_name": "Rivera",
+                "dob": "1988-07-14",
+                "veteran": "yes",
+                "household_type": "single_adult",
+            },
+        )
         assert status == 201 and person["first_name"] == "Sam"
-        status, handoff = call(base, "POST", "/api/v1/handoffs", token, {
-            "person_id": person["id"], "from_service_id": mine["id"], "to_service_id": theirs["id"],
-            "note": "prefers mornings"})
+        status, handoff = call(
+            base,
+            "POST",
+            "/api/v1/handoffs",
+            token,
+            {
+                "person_id": person["id"],
+                "from_service_id": mine["id"],
+                "to_service_id": theirs["id"],
+                "note": "prefers mornings",
+            },
+        )
         assert status == 201 and handoff["status"] == "requested"
-        assert call(base, "GET", "/api/v1/persons?population=veterans", starter["backbone"])[1]["items"][0][
-            "first_name"] == "[redacted]"
+        assert (
+            call(base, "GET", "/api/v1/persons?population=veterans", starter["backbone"])[1]["items"][0]["first_name"]
+            == "[redacted]"
+        )
         coord_cli(cli_env, "erase", person["id"])
         assert call(base, "GET", f"/api/v1/persons/{person['id']}", admin)[1]["first_name"] == "[redacted]"
 
@@ -66,13 +112,16 @@ def test_serve_with_starter_tokens_as_the_readme_shows(cli_env):
 def test_key_rotation_keeps_personal_data_readable(cli_env, tmp_path):
     coord_cli(cli_env, "db", "upgrade")
     from coord.config import Config
-    from coord.principal import Principal
+    from coord.service.principal import Principal
     from coord.wiring import open_coord
 
     coord = open_coord(Config.from_env(cli_env))
-    person = coord.app.identify_person(Principal("t", "case_manager", "harbor"),
-                                       attributes={"veteran": "no", "household_type": "youth"},
-                                       pii={"first_name": "Ines"}, effective_on=__import__("datetime").date.today())
+    person = coord.service.identify_person(
+        Principal("t", "case_manager", "harbor"),
+        attributes={"veteran": "no", "household_type": "youth"},
+        pii={"first_name": "Ines"},
+        effective_on=__import__("datetime").date.today(),
+    )
     coord.close()
 
     if "COORD_MASTER_KEY_FILE" in cli_env:
@@ -88,7 +137,7 @@ def test_key_rotation_keeps_personal_data_readable(cli_env, tmp_path):
 
     coord = open_coord(Config.from_env(cli_env))
     try:
-        assert coord.app.open_pii(coord.app.get_person(person.id)) == {"first_name": "Ines"}
+        assert coord.service.open_pii(coord.service.get_person(person.id)) == {"first_name": "Ines"}
     finally:
         coord.close()
 

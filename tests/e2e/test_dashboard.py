@@ -19,8 +19,10 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
 expect = playwright.expect
 pytestmark = [
-    pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
-                       reason=f"{CHROMIUM} is missing: Debian's chromium could not be installed (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not os.access(CHROMIUM, os.X_OK),
+        reason=f"{CHROMIUM} is missing: Debian's chromium could not be installed (apt-get install chromium)",
+    ),
     pytest.mark.parametrize("store_url", ["sqlite"], indirect=True),
 ]
 
@@ -53,8 +55,9 @@ def test_the_backbone_watches_counts_move_live(cli_env, browser):
         assert before > 0
 
         written = time.monotonic()
-        status, _ = call(base, "POST", "/api/v1/persons", tokens["case_manager"],
-                         {"veteran": "no", "household_type": "family"})
+        status, _ = call(
+            base, "POST", "/api/v1/persons", tokens["case_manager"], {"veteran": "no", "household_type": "family"}
+        )
         assert status == 201
         expect(page.locator("#count-all")).to_have_text(f"{before + 1:,}", timeout=2_000)
         assert time.monotonic() - written < 2.0

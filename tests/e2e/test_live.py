@@ -21,7 +21,7 @@ def _stream_events(base: str, token: str, into: queue.Queue) -> None:
         assert response.headers["Content-Type"].startswith("text/event-stream")
         for line in response:
             if line.startswith(b"data: "):
-                into.put((time.monotonic(), json.loads(line[len(b"data: "):])))
+                into.put((time.monotonic(), json.loads(line[len(b"data: ") :])))
 
 
 def _all(counts: dict) -> int:
@@ -40,8 +40,13 @@ def test_a_write_reaches_the_counts_and_the_stream_within_a_second(cli_env, stor
             assert _all(first) == 0
             for expected in (1, 2, 3):
                 written = time.monotonic()
-                status, _ = call(base, "POST", "/api/v1/persons", tokens["case_manager"],
-                                 {"veteran": "no", "household_type": "family"})
+                status, _ = call(
+                    base,
+                    "POST",
+                    "/api/v1/persons",
+                    tokens["case_manager"],
+                    {"veteran": "no", "household_type": "family"},
+                )
                 assert status == 201
                 while _all(call(base, "GET", "/api/v1/reports/counts", tokens["backbone"])[1]) != expected:
                     assert time.monotonic() - written < LIMIT_SECONDS, "GET /reports/counts did not move in time"

@@ -28,8 +28,11 @@ def endpoints(client, tokens):
     person = create_person(client, token)
     service = create_service(client, token, "Outreach", "outreach")
     other = create_service(client, tokens["other_agency"], "Shelter", "emergency_shelter")
-    handoff = client.post("/api/v1/handoffs", json={"person_id": person["id"], "from_service_id": service["id"],
-                                                    "to_service_id": other["id"]}, headers=auth(token)).json
+    handoff = client.post(
+        "/api/v1/handoffs",
+        json={"person_id": person["id"], "from_service_id": service["id"], "to_service_id": other["id"]},
+        headers=auth(token),
+    ).json
     base = "/api/v1"
     return [
         ("POST", f"{base}/services"),
@@ -47,8 +50,9 @@ def endpoints(client, tokens):
 def test_every_write_endpoint_refuses_malformed_input_cleanly(client, tokens, endpoints):
     for method, url in endpoints:
         for name, body in BAD_BODIES.items():
-            response = client.open(url, method=method, data=body, headers=auth(tokens["case_manager"],
-                                                                                Content_Type="application/json"))
+            response = client.open(
+                url, method=method, data=body, headers=auth(tokens["case_manager"], Content_Type="application/json")
+            )
             assert 400 <= response.status_code < 500, (method, url, name, response.status_code)
             payload = response.get_json()
             assert set(payload) == {"code", "status", "message", "errors"}, (method, url, name)
@@ -57,7 +61,7 @@ def test_every_write_endpoint_refuses_malformed_input_cleanly(client, tokens, en
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_missing_or_wrong_token_on_every_endpoint(client, endpoints):
-    for method, url in endpoints + [("GET", "/api/v1/persons"), ("GET", "/api/v1/handoffs")]:
+    for method, url in [*endpoints, ("GET", "/api/v1/persons"), ("GET", "/api/v1/handoffs")]:
         for headers in ({}, {"Authorization": "Bearer coord_x_y"}, {"Authorization": "Bearer"}, {"Authorization": "é"}):
             response = client.open(url, method=method, json={}, headers=headers)
             assert response.status_code == 401 and response.get_json()["code"] == 401

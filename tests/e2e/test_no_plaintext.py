@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 import psycopg
+
 from tests.support import DISTINCT, auth, create_person, create_service
 
 
@@ -26,9 +27,16 @@ def _write_everything(client, tokens) -> dict:
     client.post(f"{url}/contacts", json={}, headers=auth(token, Idempotency_Key="c"))
     client.get(url, headers=auth(token, X_Purpose="weekly review"))
     note = f"{DISTINCT['first_name']} prefers texts at {DISTINCT['phone']}"
-    handoff = client.post("/api/v1/handoffs", json={"person_id": person["id"], "from_service_id": outreach["id"],
-                                                    "to_service_id": shelter["id"], "note": note},
-                          headers=auth(token, Idempotency_Key="h"))
+    handoff = client.post(
+        "/api/v1/handoffs",
+        json={
+            "person_id": person["id"],
+            "from_service_id": outreach["id"],
+            "to_service_id": shelter["id"],
+            "note": note,
+        },
+        headers=auth(token, Idempotency_Key="h"),
+    )
     assert handoff.status_code == 201 and handoff.json["note"] == note
     # Errors must not echo personal data either.
     bad = client.post("/api/v1/persons", json={**DISTINCT, "veteran": DISTINCT["last_name"]}, headers=auth(token))

@@ -11,12 +11,28 @@ from typing import Any
 from sqlalchemy import select
 
 from projections.db import Database
-from projections.tables import gap_handoffs, handoffs, person_facts, person_profiles, persons, population_days
-from projections.tables import projection_positions, services
+from projections.tables import (
+    gap_handoffs,
+    handoffs,
+    person_facts,
+    person_profiles,
+    persons,
+    population_days,
+    projection_positions,
+    services,
+)
 from tests.e2e.processes import coord_cli, start
 
-READ_MODELS = (persons, services, handoffs, person_facts, person_profiles, population_days, gap_handoffs,
-               projection_positions)
+READ_MODELS = (
+    persons,
+    services,
+    handoffs,
+    person_facts,
+    person_profiles,
+    population_days,
+    gap_handoffs,
+    projection_positions,
+)
 
 
 def _dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:

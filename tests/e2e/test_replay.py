@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from events.dates import today
 from projections.reports.months import add_months, label, month_of
@@ -29,7 +29,7 @@ def test_replay_before_a_moment_gives_the_old_numbers_and_now_the_reports(client
     create_person(client, writer, veteran="yes", effective_on=early)
     create_person(client, writer, veteran="no")
     time.sleep(0.01)
-    noted = datetime.now(timezone.utc)
+    noted = datetime.now(UTC)
     time.sleep(0.01)
     # Learned later: two more people were already on the list last month, one of them housed since.
     late = create_person(client, writer, veteran="no", effective_on=early)
@@ -43,11 +43,12 @@ def test_replay_before_a_moment_gives_the_old_numbers_and_now_the_reports(client
     assert _monthly_row(then["monthly"])["actively_homeless"] == 1
     assert _monthly_row(then["monthly"], "veterans")["newly_identified"] == 1
 
-    now = _replay(client, auditor, datetime.now(timezone.utc) + timedelta(seconds=1), last_month).json
+    now = _replay(client, auditor, datetime.now(UTC) + timedelta(seconds=1), last_month).json
     counts = client.get("/api/v1/reports/counts", headers=auth(tokens["backbone"])).json
     assert now["counts"]["rows"] == counts["rows"] and counts["rows"][0]["active"] == 3
-    monthly = client.get("/api/v1/reports/monthly", query_string={"from": last_month, "to": last_month},
-                         headers=auth(tokens["backbone"])).json
+    monthly = client.get(
+        "/api/v1/reports/monthly", query_string={"from": last_month, "to": last_month}, headers=auth(tokens["backbone"])
+    ).json
     assert now["monthly"]["rows"] == monthly["rows"]
     assert _monthly_row(now["monthly"])["actively_homeless"] == 3
 
@@ -57,7 +58,7 @@ def test_replay_before_a_moment_gives_the_old_numbers_and_now_the_reports(client
 
 def test_coord_replay_prints_the_numbers_of_a_moment(cli_env):
     coord_cli(cli_env, "demo", "--persons", "30", "--months", "3")
-    moment = (datetime.now(timezone.utc) + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%S")
+    moment = (datetime.now(UTC) + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%S")
     printed = json.loads(coord_cli(cli_env, "replay", "--recorded-before", moment).stdout)
     assert printed["events"] > 0 and printed["counts"]["rows"][0]["population"] == "all"
     assert json.loads(coord_cli(cli_env, "replay", "--recorded-before", "2000-01-01").stdout)["events"] == 0

@@ -8,19 +8,22 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from coord.principal import Principal
-from events.pii import PII
+from coord.service.principal import Principal
 
 CASE_MANAGER = Principal("t", "case_manager", "harbor")
 ADMIN = Principal("a", "admin", None)
 
 
 def _people(coord, count: int = 3) -> list:
-    app = coord.app
+    app = coord.service
     people = []
     for i in range(count):
-        person = app.identify_person(CASE_MANAGER, attributes={"veteran": "no", "household_type": "family"},
-                                     pii={"first_name": f"Name{i}"}, effective_on=date(2026, 1, 5))
+        person = app.identify_person(
+            CASE_MANAGER,
+            attributes={"veteran": "no", "household_type": "family"},
+            pii={"first_name": f"Name{i}"},
+            effective_on=date(2026, 1, 5),
+        )
         app.record_contact(CASE_MANAGER, person.id, effective_on=date(2026, 1, 9))
         people.append(person)
     app.audit_chain.run()
@@ -39,30 +42,38 @@ def _chained_positions(coord) -> list[int]:
 
 def test_an_untouched_log_verifies_and_erasure_keeps_it_so(coord):
     people = _people(coord)
-    verdict = coord.app.audit_chain.verify()
+    verdict = coord.service.audit_chain.verify()
     assert verdict.ok and verdict.checked == 6 and verdict.chained_to == _chained_positions(coord)[-1]
-    coord.app.erase_person(ADMIN, people[1].id)
-    coord.app.audit_chain.run()
-    assert coord.app.audit_chain.verify().ok
-    assert coord.app.audit_chain.run() == 0, "the chain only ever extends"
+    coord.service.erase_person(ADMIN, people[1].id)
+    coord.service.audit_chain.run()
+    assert coord.service.audit_chain.verify().ok
+    assert coord.service.audit_chain.run() == 0, "the chain only ever extends"
 
 
 @pytest.mark.parametrize("target", [0, 3, -1])
 def test_an_altered_event_is_named_by_its_position(coord, target):
     _people(coord)
     position = _chained_positions(coord)[target]
-    _tamper(coord, "UPDATE stored_events SET state = CAST(state || x'20' AS BLOB) WHERE rowid = :p",
-            "UPDATE coord_events SET state = state || '\\x20'::bytea WHERE notification_id = :p", p=position)
-    verdict = coord.app.audit_chain.verify()
+    _tamper(
+        coord,
+        "UPDATE stored_events SET state = CAST(state || x'20' AS BLOB) WHERE rowid = :p",
+        "UPDATE coord_events SET state = state || '\\x20'::bytea WHERE notification_id = :p",
+        p=position,
+    )
+    verdict = coord.service.audit_chain.verify()
     assert not verdict.ok and verdict.position == position and "altered" in verdict.problem
 
 
 def test_a_deleted_event_is_named_by_its_position(coord):
     _people(coord)
     position = _chained_positions(coord)[2]
-    _tamper(coord, "DELETE FROM stored_events WHERE rowid = :p",
-            "DELETE FROM coord_events WHERE notification_id = :p", p=position)
-    verdict = coord.app.audit_chain.verify()
+    _tamper(
+        coord,
+        "DELETE FROM stored_events WHERE rowid = :p",
+        "DELETE FROM coord_events WHERE notification_id = :p",
+        p=position,
+    )
+    verdict = coord.service.audit_chain.verify()
     assert not verdict.ok and verdict.position == position and "removed" in verdict.problem
 
 
@@ -74,9 +85,10 @@ def test_swapped_events_are_found(coord):
         coord,
         "UPDATE stored_events SET originator_version = -originator_version WHERE rowid IN (:a, :b)",
         "UPDATE coord_events SET originator_version = -originator_version WHERE notification_id IN (:a, :b)",
-        a=first, b=second,
+        a=first,
+        b=second,
     )
-    verdict = coord.app.audit_chain.verify()
+    verdict = coord.service.audit_chain.verify()
     assert not verdict.ok and verdict.position == first
 
 
@@ -91,10 +103,10 @@ def test_verify_through_http_is_for_auditors(client, coord, tokens):
 
 def _rechain(coord) -> None:
     """What a careful attacker with database access would do after altering events: recompute the chain."""
-    from projections.audit import GENESIS, link
+    from projections.audit_chain import GENESIS, link
 
     previous, rows = GENESIS, []
-    for stored in coord.app.audit_chain._stored():
+    for stored in coord.service.audit_chain._stored():
         previous = link(previous, stored)
         rows.append({"p": stored.id, "h": previous})
     with coord.db.engine.begin() as connection:
@@ -104,19 +116,23 @@ def _rechain(coord) -> None:
 def test_signed_checkpoints_catch_a_chain_rewritten_with_the_events(coord):
     key = coord.config.audit_signing_key
     _people(coord, 2)
-    made = coord.app.audit_chain.checkpoint(key)
+    made = coord.service.audit_chain.checkpoint(key)
     assert made["position"] == _chained_positions(coord)[-1] and made["key_id"] == key.key_id
-    assert coord.app.audit_chain.checkpoint(key)["signature"] == made["signature"], "one per head"
+    assert coord.service.audit_chain.checkpoint(key)["signature"] == made["signature"], "one per head"
     _people(coord, 1)
-    verdict = coord.app.audit_chain.verify(key)
+    verdict = coord.service.audit_chain.verify(key)
     assert verdict.ok and verdict.checkpoints == 1 and verdict.checked == 6
-    assert coord.app.audit_chain.verify(None).unchecked_checkpoints == 1
+    assert coord.service.audit_chain.verify(None).unchecked_checkpoints == 1
 
     position = _chained_positions(coord)[1]
-    _tamper(coord, "UPDATE stored_events SET state = CAST(state || x'20' AS BLOB) WHERE rowid = :p",
-            "UPDATE coord_events SET state = state || '\\x20'::bytea WHERE notification_id = :p", p=position)
+    _tamper(
+        coord,
+        "UPDATE stored_events SET state = CAST(state || x'20' AS BLOB) WHERE rowid = :p",
+        "UPDATE coord_events SET state = state || '\\x20'::bytea WHERE notification_id = :p",
+        p=position,
+    )
     _rechain(coord)
-    verdict = coord.app.audit_chain.verify(key)
+    verdict = coord.service.audit_chain.verify(key)
     assert not verdict.ok and verdict.position == made["position"] and "signed checkpoint" in verdict.problem
 
 
@@ -125,9 +141,9 @@ def test_a_forged_or_foreign_checkpoint_does_not_verify(coord):
 
     key = coord.config.audit_signing_key
     _people(coord, 1)
-    made = coord.app.audit_chain.checkpoint(key)
-    assert not coord.app.audit_chain.verify(SigningKey.generate()).ok, "signed by another key"
+    made = coord.service.audit_chain.checkpoint(key)
+    assert not coord.service.audit_chain.verify(SigningKey.generate()).ok, "signed by another key"
     with coord.db.engine.begin() as connection:
         connection.execute(text("UPDATE audit_checkpoints SET hash = :h"), {"h": "0" * 64})
-    verdict = coord.app.audit_chain.verify(key)
+    verdict = coord.service.audit_chain.verify(key)
     assert not verdict.ok and verdict.position == made["position"] and "valid signature" in verdict.problem

@@ -5,23 +5,24 @@ from __future__ import annotations
 import threading
 from datetime import date
 
-from coord.principal import Principal
+from coord.service.principal import Principal
 
 WRITERS, WRITES_EACH = 4, 5
 
 
 def test_concurrent_contacts_all_land(coord):
-    app = coord.app
+    app = coord.service
     who = Principal("test", "case_manager", "harbor")
-    person = app.identify_person(who, attributes={"veteran": "no", "household_type": "youth"}, pii={},
-                                 effective_on=date.today())
+    person = app.identify_person(
+        who, attributes={"veteran": "no", "household_type": "youth"}, pii={}, effective_on=date.today()
+    )
     errors: list[BaseException] = []
 
     def write() -> None:
         try:
             for _ in range(WRITES_EACH):
                 app.record_contact(who, person.id, effective_on=date.today())
-        except BaseException as error:  # noqa: BLE001 - collected and asserted below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=write) for _ in range(WRITERS)]

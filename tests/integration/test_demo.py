@@ -16,8 +16,9 @@ from coord.demo import generate
 from coord.wiring import Coord, open_coord
 from events.crypto import MasterKey
 from events.dates import today
-from events.vocabulary import HANDOFF_STATUSES, PERSON_STATUSES, POPULATIONS
-from projections import listing
+from events.populations import POPULATIONS
+from events.vocabulary import HANDOFF_STATUSES, PERSON_STATUSES
+from projections import list_queries
 from projections.tables import handoffs, persons
 
 SEED, PERSONS, MONTHS = 3, 120, 18
@@ -30,7 +31,7 @@ def _open(directory: Path) -> Coord:
 
 
 def _events(coord: Coord) -> list[Any]:
-    app = coord.app
+    app = coord.service
     return [app.mapper.to_domain_event(n) for n in app.recorder.select_notifications(start=1, limit=100_000)]
 
 
@@ -38,14 +39,14 @@ def _events(coord: Coord) -> list[Any]:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Coord, dict[str, int]]]:
     coord = _open(tmp_path_factory.mktemp("demo"))
     steps: list[int] = []
-    summary = generate(coord.app, seed=SEED, persons=PERSONS, months=MONTHS, progress=steps.append)
+    summary = generate(coord.service, seed=SEED, persons=PERSONS, months=MONTHS, progress=steps.append)
     assert sum(steps) == PERSONS
     yield coord, summary
     coord.close()
 
 
 def _count_by(coord: Coord, column: Any) -> dict[str, int]:
-    with coord.app.db.read() as connection:
+    with coord.service.db.read() as connection:
         return dict(connection.execute(select(column, func.count()).group_by(column)).all())
 
 
@@ -60,7 +61,7 @@ def test_every_person_is_on_the_list_in_every_status(demo):
 def test_every_population_has_active_persons(demo):
     coord, _ = demo
     for population in POPULATIONS:
-        assert listing.person_ids(coord.app.db, population=population, status="active"), population
+        assert list_queries.person_ids(coord.service.db, population=population, status="active"), population
 
 
 def test_handoffs_reach_every_state_and_some_are_retried_or_overdue(demo):
@@ -69,7 +70,7 @@ def test_handoffs_reach_every_state_and_some_are_retried_or_overdue(demo):
     assert set(by_status) == set(HANDOFF_STATUSES)
     assert sum(by_status.values()) == summary["handoffs"]
     assert max(_count_by(coord, handoffs.c.episode_id).values()) > 1  # a rejected handoff tried again
-    overdue = listing.handoff_ids(coord.app.db, overdue=True, on=today(), limit=1000)
+    overdue = list_queries.handoff_ids(coord.service.db, overdue=True, on=today(), limit=1000)
     assert len(overdue) == summary["handoffs.overdue"] > 0
 
 
@@ -88,8 +89,8 @@ def test_some_requests_expire_and_some_events_are_back_dated(demo):
 
 def test_possible_duplicates_are_found_across_agencies(demo):
     coord, summary = demo
-    groups = coord.app.keystore.duplicate_groups()
-    across = [g for g in groups if len({coord.app.get_person(person_id).agency for person_id in g}) > 1]
+    groups = coord.service.keystore.duplicate_groups()
+    across = [g for g in groups if len({coord.service.get_person(person_id).agency for person_id in g}) > 1]
     assert len(across) >= summary["duplicate_pairs"] >= 1
 
 
@@ -97,7 +98,7 @@ def test_the_same_seed_writes_the_same_history(demo, tmp_path):
     coord, summary = demo
     again = _open(tmp_path)
     try:
-        assert generate(again.app, seed=SEED, persons=PERSONS, months=MONTHS) == summary
+        assert generate(again.service, seed=SEED, persons=PERSONS, months=MONTHS) == summary
         first = [(type(e).__name__, e.effective_on) for e in _events(coord)]
         assert [(type(e).__name__, e.effective_on) for e in _events(again)] == first
     finally:

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from coord import reports
 from coord.config import Config
 from coord.demo import generate
+from coord.service import reports
 from coord.wiring import Coord, open_coord
 from events.crypto import MasterKey
-from events.vocabulary import POPULATIONS
+from events.populations import POPULATIONS
 from projections.tables import FLOWS
 
 
@@ -23,7 +23,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Coord]:
     coord = open_coord(
         Config.from_env({"COORD_DATA_DIR": str(directory), "COORD_MASTER_KEY": MasterKey.generate().to_base64()})
     )
-    generate(coord.app)  # the defaults of `coord demo`
+    generate(coord.service)  # the defaults of `coord demo`
     yield coord
     coord.close()
 

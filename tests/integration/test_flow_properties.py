@@ -19,9 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from events.person import Person
-from events.vocabulary import POPULATIONS
+from events.populations import POPULATIONS
 from projections.db import Database
-from projections.populations import populations_projector
+from projections.populations_projector import populations_projector
 from projections.reports.counts import live_counts
 from projections.reports.monthly import monthly
 from projections.reports.months import month_end, month_of, months_between
@@ -242,7 +242,8 @@ def test_monthly_flows_add_up_match_the_oracle_and_rebuild_equals_incremental(da
         population, month = row["population"], row["month"]
         active = ends[month][population]
         assert previous[population] + row["inflow"] - row["outflow"] == active == row["actively_homeless"], row
-        assert {name: row[name] for name in oracle.expected(population, month)} == oracle.expected(
-            population, month
-        ), (population, month)
+        assert {name: row[name] for name in oracle.expected(population, month)} == oracle.expected(population, month), (
+            population,
+            month,
+        )
         previous[population] = active

@@ -18,9 +18,9 @@ from events.handoff import Handoff
 from events.person import Person
 from events.service import Service
 from projections.db import Database
-from projections.gaps import handoff_gaps_projector
-from projections.lists import lists_projector
-from projections.populations import populations_projector
+from projections.handoff_gaps_projector import handoff_gaps_projector
+from projections.list_projector import lists_projector
+from projections.populations_projector import populations_projector
 from projections.reports.handoff_gaps import age_band, handoff_gaps
 from projections.tables import metadata
 from tests.projection_support import Log, dump, project, read_models
@@ -50,8 +50,14 @@ class Partnership:
     def person(self, **attributes: Any) -> UUID:
         person = Person.identify(
             id=uuid4(),
-            attributes={"household_type": "single_adult", "veteran": "no", "race_ethnicity": ["asian"],
-                        "sex": "female", "birth_year": 1990, **attributes},
+            attributes={
+                "household_type": "single_adult",
+                "veteran": "no",
+                "race_ethnicity": ["asian"],
+                "sex": "female",
+                "birth_year": 1990,
+                **attributes,
+            },
             pii={},
             effective_on=d(1, 5),
             **WHO,
@@ -60,8 +66,14 @@ class Partnership:
         return person.id
 
     def request(
-        self, on: date, *, to: Service | None = None, person: UUID | None = None, after: Handoff | None = None,
-        due: date | None = None, from_outreach: bool = True,
+        self,
+        on: date,
+        *,
+        to: Service | None = None,
+        person: UUID | None = None,
+        after: Handoff | None = None,
+        due: date | None = None,
+        from_outreach: bool = True,
     ) -> Handoff:
         """A new episode, or with `after` a retry in that handoff's episode (and for the same person)."""
         handoff = Handoff.request(
@@ -266,8 +278,14 @@ def test_episodes_never_accepted_count_by_how_their_latest_handoff_ended(
     (row,) = report(db, p)
 
     assert counts(
-        row, "episodes", "picked_up", "gaps", "never_accepted_rejected", "never_accepted_cancelled",
-        "never_accepted_expired", "stale",
+        row,
+        "episodes",
+        "picked_up",
+        "gaps",
+        "never_accepted_rejected",
+        "never_accepted_cancelled",
+        "never_accepted_expired",
+        "stale",
     ) == (6, 1, 5, 2, 1, 1, 1)
     assert not {"no capacity", "person moved to Ohio", "duplicate"} & {str(value) for value in row.values()}
 
@@ -337,7 +355,12 @@ def test_a_cut_by_sex_hides_small_cells_and_the_cells_that_would_give_them_away(
     assert [row["sex"] for row in rows] == ["female", "male", "unknown"]
     female, male, unknown = rows
     assert counts(female, "episodes", "picked_up", "gaps", "gap_rate", "censored", "p50_days_to_acceptance") == (
-        12, 12, 0, 0.0, 0, 5,
+        12,
+        12,
+        0,
+        0.0,
+        0,
+        5,
     )
     assert counts(female, "never_accepted_rejected", "stale") == (None, None)
     assert female["suppressed"] == ["never_accepted_rejected", "stale"]
@@ -353,9 +376,25 @@ def test_a_cut_by_sex_hides_small_cells_and_the_cells_that_would_give_them_away(
 
 
 def test_age_bands_are_ages_in_the_year_of_the_first_request() -> None:
-    born = {2025: "0-4", 2021: "0-4", 2020: "5-17", 2008: "5-17", 2007: "18-24", 2001: "18-24", 2000: "25-34",
-            1991: "25-34", 1990: "35-44", 1981: "35-44", 1980: "45-54", 1971: "45-54", 1970: "55-64",
-            1961: "55-64", 1960: "65+", 1920: "65+", None: "unknown"}
+    born = {
+        2025: "0-4",
+        2021: "0-4",
+        2020: "5-17",
+        2008: "5-17",
+        2007: "18-24",
+        2001: "18-24",
+        2000: "25-34",
+        1991: "25-34",
+        1990: "35-44",
+        1981: "35-44",
+        1980: "45-54",
+        1971: "45-54",
+        1970: "55-64",
+        1961: "55-64",
+        1960: "65+",
+        1920: "65+",
+        None: "unknown",
+    }
 
     assert {year: age_band(year, 2025) for year in born} == born
 

@@ -30,7 +30,9 @@ def test_request_defaults_and_note_visibility(client, tokens):
     assert handoff["note"] == "bed near the door"
     seen = client.get(f"/api/v1/handoffs/{handoff['id']}", headers=auth(receiving))
     assert seen.json["note"] == "[redacted]" and seen.headers["ETag"] == '"1"'
-    assert client.get(f"/api/v1/handoffs/{handoff['id']}", headers=auth(tokens["backbone"])).json["note"] == "[redacted]"
+    assert (
+        client.get(f"/api/v1/handoffs/{handoff['id']}", headers=auth(tokens["backbone"])).json["note"] == "[redacted]"
+    )
 
 
 def test_only_the_receiving_agency_answers(client, tokens):
@@ -54,8 +56,11 @@ def test_only_the_receiving_agency_answers(client, tokens):
 def test_rejected_then_retried_in_the_same_episode(client, tokens):
     sending, receiving, outreach, shelter, person = _setup(client, tokens)
     first = _request(client, sending, person, outreach, shelter).json
-    rejected = client.post(f"/api/v1/handoffs/{first['id']}/transitions", json={"to": "rejected", "reason": "full"},
-                           headers=auth(receiving))
+    rejected = client.post(
+        f"/api/v1/handoffs/{first['id']}/transitions",
+        json={"to": "rejected", "reason": "full"},
+        headers=auth(receiving),
+    )
     assert rejected.status_code == 201
     retry = _request(client, sending, person, outreach, shelter, episode_id=first["episode_id"])
     assert retry.status_code == 201 and retry.json["episode_id"] == first["episode_id"]
@@ -66,7 +71,7 @@ def test_rejected_then_retried_in_the_same_episode(client, tokens):
 
 
 def test_handing_off_from_another_agencys_service_is_refused(client, tokens):
-    sending, receiving, outreach, shelter, person = _setup(client, tokens)
+    _sending, receiving, outreach, shelter, person = _setup(client, tokens)
     assert _request(client, receiving, person, outreach, shelter).status_code == 403
 
 
@@ -86,8 +91,9 @@ def test_filters(client, tokens):
     fresh = _request(client, sending, person, outreach, shelter).json
     listed = client.get("/api/v1/handoffs?overdue=true", headers=auth(tokens["backbone"])).json["items"]
     assert [h["id"] for h in listed] == [overdue["id"]]
-    by_service = client.get(f"/api/v1/handoffs?to_service={shelter['id']}&status=requested",
-                            headers=auth(receiving)).json["items"]
+    by_service = client.get(
+        f"/api/v1/handoffs?to_service={shelter['id']}&status=requested", headers=auth(receiving)
+    ).json["items"]
     assert {h["id"] for h in by_service} == {overdue["id"], fresh["id"]}
     services = client.get("/api/v1/services?stage=outreach", headers=auth(tokens["auditor"])).json
     assert [s["id"] for s in services] == [outreach["id"]]

@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from events.crypto import MasterKey
+from events.crypto import CryptoError, MasterKey
 from events.errors import ErasedError
 from events.keystore import KeyStore, UnknownMasterKeyError
 from events.pii import PII
@@ -17,7 +17,7 @@ def _sealed(keystore: KeyStore, person_id, text: str) -> PII:
 
 
 def test_seal_open_erase(coord):
-    keystore = coord.app.keystore
+    keystore = coord.service.keystore
     person_id = uuid4()
     keystore.create(person_id)
     value = _sealed(keystore, person_id, "Marisol")
@@ -25,7 +25,7 @@ def test_seal_open_erase(coord):
     other = uuid4()
     keystore.create(other)
     moved = PII.sealed(value.envelope, other)
-    with pytest.raises(Exception):
+    with pytest.raises(CryptoError, match="does not open"):
         keystore.open(moved)  # bound to its person: another person's key does not open it
     keystore.erase(person_id)
     keystore.erase(person_id)
@@ -35,7 +35,7 @@ def test_seal_open_erase(coord):
 
 
 def test_rotation_rewraps_every_key_and_is_needed_to_read(coord, config):
-    keystore = coord.app.keystore
+    keystore = coord.service.keystore
     ids = [uuid4() for _ in range(7)]
     values = []
     for person_id in ids:
@@ -54,7 +54,7 @@ def test_rotation_rewraps_every_key_and_is_needed_to_read(coord, config):
 
 
 def test_blind_index_finds_possible_duplicates_and_forgets_erased(coord):
-    keystore = coord.app.keystore
+    keystore = coord.service.keystore
     a, b, c = uuid4(), uuid4(), uuid4()
     keystore.index_person(a, "harbor", "Zoë", "O'Neil", "1970-01-01")
     keystore.index_person(b, "gateway", "zoe", "oneil", "1970-01-01")

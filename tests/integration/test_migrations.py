@@ -18,7 +18,8 @@ def test_the_migrated_schema_matches_the_read_model_tables(store_url):
         with db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             differences = [
-                d for d in compare_metadata(context, metadata)
+                d
+                for d in compare_metadata(context, metadata)
                 # Tables coord owns that are not read models (keystore, tokens, ...) are described elsewhere.
                 if not (d[0] == "remove_table" or (d[0] == "remove_index" and d[1].table.name not in metadata.tables))
             ]

@@ -63,7 +63,12 @@ def test_functional_zero_defaults_to_the_last_complete_month(client, tokens):
     body = _get(client, tokens["backbone"], "/functional-zero").json
     assert body["month"] == label(add_months(month_of(today()), -1)) and body["window_months"] == 6
     assert [row["population"] for row in body["rows"]] == [
-        "all", "single_adults", "veterans", "chronic", "youth", "families"
+        "all",
+        "single_adults",
+        "veterans",
+        "chronic",
+        "youth",
+        "families",
     ]
     assert all(row["reached"] and row["threshold"] == 3 for row in body["rows"]), "nobody is homeless"
 

@@ -45,8 +45,13 @@ def test_bad_numbers_are_config_errors(tmp_path, name, value):
 def test_store_urls_map_onto_the_library_settings():
     assert library_env("sqlite:////var/lib/coord/coord.db")["SQLITE_DBNAME"] == "/var/lib/coord/coord.db"
     env = library_env("postgresql://coord:s%40cret@db.internal:6543/coord")
-    assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"], env["POSTGRES_USER"], env["POSTGRES_PASSWORD"],
-            env["POSTGRES_DBNAME"]) == ("db.internal", "6543", "coord", "s@cret", "coord")
+    assert (
+        env["POSTGRES_HOST"],
+        env["POSTGRES_PORT"],
+        env["POSTGRES_USER"],
+        env["POSTGRES_PASSWORD"],
+        env["POSTGRES_DBNAME"],
+    ) == ("db.internal", "6543", "coord", "s@cret", "coord")
     for bad in ("sqlite:///:memory:", "postgresql://host/", "mysql://x/y"):
         with pytest.raises(StoreURLError):
             library_env(bad)
@@ -79,8 +84,11 @@ def test_the_audit_signing_key_is_generated_when_embedded_and_optional_with_post
     key_file = tmp_path / "audit-signing.key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert Config.from_env({"COORD_DATA_DIR": str(tmp_path)}).audit_signing_key.key_id == first.audit_signing_key.key_id
-    postgres = {"COORD_DATA_DIR": str(tmp_path / "pg"), "COORD_DATABASE_URL": "postgresql://u@h/db",
-                "COORD_MASTER_KEY": MasterKey.generate().to_base64()}
+    postgres = {
+        "COORD_DATA_DIR": str(tmp_path / "pg"),
+        "COORD_DATABASE_URL": "postgresql://u@h/db",
+        "COORD_MASTER_KEY": MasterKey.generate().to_base64(),
+    }
     assert Config.from_env(postgres).audit_signing_key is None
     given = SigningKey.generate()
     assert Config.from_env({**postgres, "COORD_AUDIT_SIGNING_KEY": given.to_base64()}).audit_signing_key.key_id == (

@@ -15,7 +15,7 @@ import pytest
 
 from events.person import Person
 from projections.db import Database
-from projections.populations import populations_projector
+from projections.populations_projector import populations_projector
 from projections.reports.flows import first_day
 from projections.reports.functional_zero import functional_zero, history_start
 from tests.projection_support import Log, project, read_models
@@ -29,9 +29,7 @@ def day(month: int, dom: int) -> date:
 
 def identify(on: date, count: int = 1, **attributes: Any) -> list[Person]:
     attributes = {"household_type": "single_adult", "veteran": "yes", **attributes}
-    return [
-        Person.identify(id=uuid4(), attributes=attributes, pii={}, effective_on=on, **WHO) for _ in range(count)
-    ]
+    return [Person.identify(id=uuid4(), attributes=attributes, pii={}, effective_on=on, **WHO) for _ in range(count)]
 
 
 def house(persons: list[Person], on: date) -> None:

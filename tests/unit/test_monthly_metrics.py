@@ -14,7 +14,7 @@ import pytest
 
 from events.person import Person
 from projections.db import Database
-from projections.populations import populations_projector
+from projections.populations_projector import populations_projector
 from projections.reports.counts import live_counts
 from projections.reports.monthly import monthly
 from tests.projection_support import Log, project, read_models
@@ -314,7 +314,11 @@ def test_live_counts_are_active_persons_per_population_at_the_end_of_the_day(db:
         assert live_counts(connection, on=day(1, 4)) == none
         assert live_counts(connection, on=day(1, 5)) == {**none, "all": 1, "single_adults": 1, "veterans": 1}
         assert live_counts(connection, on=day(2, 1)) == {
-            **none, "all": 2, "single_adults": 1, "veterans": 1, "families": 1
+            **none,
+            "all": 2,
+            "single_adults": 1,
+            "veterans": 1,
+            "families": 1,
         }
         # Mar 10: the veteran is housed and the youth identified by the end of the day.
         assert live_counts(connection, on=day(3, 10)) == {**none, "all": 2, "families": 1, "youth": 1, "chronic": 1}

@@ -11,7 +11,8 @@ from events.dates import today
 from events.errors import DateRuleError, DomainError, ErasedError, NotFoundError, RuleError, TransitionError
 from events.person import Person
 from events.pii import PII
-from events.vocabulary import INACTIVE_REASONS, PERSON_STATUSES, populations_of
+from events.populations import populations_of
+from events.vocabulary import INACTIVE_REASONS, PERSON_STATUSES
 
 START = today() - timedelta(days=60)
 WHO = {"actor": "token-1", "agency": "north"}
@@ -103,7 +104,7 @@ def test_invalid_attributes_are_refused_without_echoing_the_value(bad: dict[str,
     with pytest.raises(RuleError) as refused:
         identify(**bad)
     assert "Ann" not in str(refused.value)
-    assert list(bad)[0] in str(refused.value)
+    assert next(iter(bad)) in str(refused.value)
     with pytest.raises(RuleError):
         person_in("active").change_attributes(attributes=bad, pii={}, effective_on=START, **WHO)
 
@@ -356,9 +357,7 @@ def test_pii_visibility_follows_agency_and_consent() -> None:
     assert not person.can_see_pii("south", day - timedelta(days=1))
     assert not person.can_see_pii("east", day)
 
-    person.record_consent(
-        consent_id="c2", agencies=None, expires_on=day + timedelta(days=30), effective_on=day, **WHO
-    )
+    person.record_consent(consent_id="c2", agencies=None, expires_on=day + timedelta(days=30), effective_on=day, **WHO)
     assert person.can_see_pii("east", day + timedelta(days=30))
     assert not person.can_see_pii("east", day + timedelta(days=31))
 
@@ -407,9 +406,7 @@ def test_erased_person_takes_no_new_pii_but_takes_attributes() -> None:
     person = person_in("active")
     person.erase(effective_on=START, **WHO)
     with pytest.raises(ErasedError):
-        person.change_attributes(
-            attributes={}, pii={"phone": PII("555", person.id)}, effective_on=START, **WHO
-        )
+        person.change_attributes(attributes={}, pii={"phone": PII("555", person.id)}, effective_on=START, **WHO)
     person.change_attributes(attributes={"veteran": "yes"}, pii={}, effective_on=START, **WHO)
     assert person.veteran == "yes"
 

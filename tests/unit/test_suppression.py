@@ -104,8 +104,13 @@ def test_a_lone_hidden_part_of_a_total_within_a_row_hides_another_part() -> None
     # Across the cut, b 20 is now alone hidden in its column, so b of male (the only other cell) goes:
     # then male's total 40 = a 15 + b 25 has b alone hidden, so male's a goes as well.
     rows = suppress(
-        [{"g": 1, "sex": "female", "total": 23, "a": 3, "b": 20}, {"g": 1, "sex": "male", "total": 40, "a": 15, "b": 25}],
-        group_fields=("g",), count_fields=("total", "a", "b"), totals={"total": ("a", "b")},
+        [
+            {"g": 1, "sex": "female", "total": 23, "a": 3, "b": 20},
+            {"g": 1, "sex": "male", "total": 40, "a": 15, "b": 25},
+        ],
+        group_fields=("g",),
+        count_fields=("total", "a", "b"),
+        totals={"total": ("a", "b")},
     )
 
     assert [row["suppressed"] for row in rows] == [["a", "b"], ["a", "b"]]

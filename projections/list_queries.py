@@ -33,8 +33,13 @@ def _page(db: Database, query: Select[Any], id_column: Any, after: UUID | None, 
 
 
 def person_ids(
-    db: Database, *, status: str | None = None, population: str | None = None, agency: str | None = None,
-    after: UUID | None = None, limit: int = 50,
+    db: Database,
+    *,
+    status: str | None = None,
+    population: str | None = None,
+    agency: str | None = None,
+    after: UUID | None = None,
+    limit: int = 50,
 ) -> list[UUID]:
     conditions = [population_filter(population or "all")]
     if status:
@@ -45,8 +50,14 @@ def person_ids(
 
 
 def handoff_ids(
-    db: Database, *, status: str | None = None, to_service: UUID | None = None, overdue: bool | None = None,
-    on: date, after: UUID | None = None, limit: int = 50,
+    db: Database,
+    *,
+    status: str | None = None,
+    to_service: UUID | None = None,
+    overdue: bool | None = None,
+    on: date,
+    after: UUID | None = None,
+    limit: int = 50,
 ) -> list[UUID]:
     conditions: list[ColumnElement[bool]] = []
     if status:

@@ -5,17 +5,18 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from datetime import timezone
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import click
 
-from coord.cli_reports import project, report
+from coord.cli.audit import checkpoint, replay, verify
+from coord.cli.project import project
+from coord.cli.reports import report
 from coord.config import Config, ConfigError, write_key_file
-from coord.principal import ROLES, Principal
 from coord.serverlock import ServerRunningError, hold
+from coord.service.principal import ROLES, Principal
 from events.crypto import CryptoError, MasterKey
 from events.errors import DomainError
 from events.store import StoreURLError
@@ -35,7 +36,9 @@ class _Group(click.Group):
         except (ConfigError, StoreURLError, CryptoError, DomainError, ServerRunningError) as error:
             raise click.ClickException(str(error)) from None
         except UNAVAILABLE as error:
-            raise click.ClickException(f"the store cannot be reached ({type(error).__name__}); is it running?") from None
+            raise click.ClickException(
+                f"the store cannot be reached ({type(error).__name__}); is it running?"
+            ) from None
 
 
 def _coord():
@@ -132,7 +135,7 @@ def users_starter(agency: str) -> None:
 def erase(person_id: UUID) -> None:
     """Erase a person's personal data (deletes their key; history and counts stay)."""
     coord = _coord()
-    coord.app.erase_person(Principal.system("cli-erase"), person_id)
+    coord.service.erase_person(Principal.system("cli-erase"), person_id)
     coord.close()
     click.echo(f"erased the personal data of {person_id}")
 
@@ -162,9 +165,9 @@ def keys_rotate(new_key_file: Path | None) -> None:
             write_key_file(target, MasterKey.generate())
         new_master = MasterKey.from_base64(target.read_text())
         coord = _coord()
-        total = coord.app.keystore.count_keys() + 1
+        total = coord.service.keystore.count_keys() + 1
         with click.progressbar(length=total, label="re-wrapping data keys", file=sys.stderr) as bar:
-            count = coord.app.keystore.rotate(new_master, progress=bar.update)
+            count = coord.service.keystore.rotate(new_master, progress=bar.update)
         coord.close()
         if new_key_file is None:
             os.replace(target, config.default_key_file)
@@ -187,63 +190,16 @@ def demo(seed: int, persons: int, months: int, if_empty: bool) -> None:
     from coord.demo import generate
 
     coord = _coord()
-    if if_empty and coord.app.recorder.max_notification_id():
+    if if_empty and coord.service.recorder.max_notification_id():
         click.echo("the store already has events; no demo loaded")
         coord.close()
         return
     with click.progressbar(length=persons, label="loading demo partnership", file=sys.stderr) as bar:
-        summary = generate(coord.app, seed=seed, persons=persons, months=months, progress=bar.update)
+        summary = generate(coord.service, seed=seed, persons=persons, months=months, progress=bar.update)
     coord.close()
     for name, value in summary.items():
         click.echo(f"{name}: {value}")
 
 
-@main.command()
-def verify() -> None:
-    """Check the event log against the audit hash chain; exits 1 naming the first position tampered with."""
-    from coord.audit import verify as verify_log
-
-    coord = _coord()
-    verdict = verify_log(coord)
-    coord.close()
-    if not verdict["ok"]:
-        raise click.ClickException(f"the log does not verify: {verdict['problem']}")
-    click.echo(f"ok: {verdict['checked']} events verified against the audit chain (up to position "
-               f"{verdict['chained_to']}), {verdict['checkpoints']} signed checkpoints")
-    if verdict["unchecked_checkpoints"]:
-        click.echo(f"{verdict['unchecked_checkpoints']} checkpoints not checked: no COORD_AUDIT_SIGNING_KEY", err=True)
-
-
-@main.command()
-def checkpoint() -> None:
-    """Sign a checkpoint (position, hash, time) of the audit chain's head with COORD_AUDIT_SIGNING_KEY."""
-    from coord.audit import checkpoint as sign_checkpoint
-
-    coord = _coord()
-    try:
-        made = sign_checkpoint(coord)
-    finally:
-        coord.close()
-    click.echo(f"checkpoint at position {made['position']}: {made['hash']} (key {made['key_id']})")
-
-
-@main.command()
-@click.option("--recorded-before", required=True, type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
-              help="a moment in UTC, YYYY-MM-DDTHH:MM:SS (or a date: its midnight)")
-@click.option("--month", help="YYYY-MM whose metrics to replay (default: that moment's month)")
-def replay(recorded_before: Any, month: str | None) -> None:
-    """What the list said at a past moment: live counts and a month's metrics from the events recorded before it."""
-    import json
-
-    from coord.replay import replay as replay_log
-    from coord.reports import parse_month
-
-    first = parse_month(month, "--month") if month else None
-    coord = _coord()
-    result = replay_log(coord, recorded_before=recorded_before.replace(tzinfo=timezone.utc), month=first)
-    coord.close()
-    click.echo(json.dumps(result, indent=2))
-
-
-main.add_command(project)
-main.add_command(report)
+for command in (project, report, verify, checkpoint, replay):
+    main.add_command(command)

@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import select
 
 from coord.errors import ForbiddenError
-from coord.principal import Principal
+from coord.service.principal import Principal
 from coord.wiring import Coord
 from events.dates import today
 from events.errors import RuleError
-from events.vocabulary import POPULATIONS
+from events.populations import POPULATIONS
 from projections.reports.counts import live_counts
 from projections.reports.flows import first_day
 from projections.reports.functional_zero import functional_zero, history_start
@@ -35,13 +35,31 @@ CUTS = ("race_ethnicity", "sex", "age_band", "population")
 MAX_MONTHS = 120
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 FZ_COLUMNS = [
-    "population", "month", "actively_homeless", "housing_placements", "proven_rate", "window_months", "threshold",
-    "reached", "avg_days_to_housing", "brief", "streak",
+    "population",
+    "month",
+    "actively_homeless",
+    "housing_placements",
+    "proven_rate",
+    "window_months",
+    "threshold",
+    "reached",
+    "avg_days_to_housing",
+    "brief",
+    "streak",
 ]
 GAP_KEYS = ["month", "to_service_id", "to_service", "from_stage", "to_stage"]
 GAP_MEASURES = [
-    "episodes", "picked_up", "gaps", "gap_rate", "censored", "p50_days_to_acceptance", "p90_days_to_acceptance",
-    "never_accepted_rejected", "never_accepted_cancelled", "never_accepted_expired", "stale",
+    "episodes",
+    "picked_up",
+    "gaps",
+    "gap_rate",
+    "censored",
+    "p50_days_to_acceptance",
+    "p90_days_to_acceptance",
+    "never_accepted_rejected",
+    "never_accepted_cancelled",
+    "never_accepted_expired",
+    "stale",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -125,8 +143,13 @@ def functional_zero_report(coord: Coord, *, month: date | None = None) -> Report
 
 
 def handoff_gaps_report(
-    coord: Coord, *, first: date | None = None, last: date | None = None, as_of: date | None = None,
-    window_days: int | None = None, by: str | None = None,
+    coord: Coord,
+    *,
+    first: date | None = None,
+    last: date | None = None,
+    as_of: date | None = None,
+    window_days: int | None = None,
+    by: str | None = None,
 ) -> Report:
     first, last = check_months(first, last)
     as_of = as_of or today()
@@ -139,17 +162,27 @@ def handoff_gaps_report(
     suppress_below = coord.config.suppress_below
     with coord.db.read() as connection:
         rows = handoff_gaps(
-            connection, first=first, last=last, as_of=as_of, window_days=window_days, by=by,
+            connection,
+            first=first,
+            last=last,
+            as_of=as_of,
+            window_days=window_days,
+            by=by,
             suppress_below=suppress_below,
         )
     parameters = {
-        "from": first, "to": last, "as_of": as_of, "window_days": window_days, "by": by,
+        "from": first,
+        "to": last,
+        "as_of": as_of,
+        "window_days": window_days,
+        "by": by,
         "suppress_below": suppress_below,
     }
     return Report(parameters, [*GAP_KEYS, *([by] if by else []), *GAP_MEASURES], rows)
 
 
 # -- formats ------------------------------------------------------------------------------------
+
 
 def plain(value: Any, *, key: str = "") -> Any:
     """A value as JSON has it: months as YYYY-MM, other dates ISO."""

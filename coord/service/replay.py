@@ -8,16 +8,16 @@ into a scratch database, so a replay up to now agrees exactly with the reports.
 from __future__ import annotations
 
 import tempfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from coord.reports import Report, check_months, plain
+from coord.service.reports import Report, check_months, plain
 from coord.wiring import Coord
 from events.errors import RuleError
-from events.vocabulary import POPULATIONS
+from events.populations import POPULATIONS
 from projections.db import Database
-from projections.populations import populations_projector
+from projections.populations_projector import populations_projector
 from projections.reports.counts import live_counts
 from projections.reports.monthly import METRICS, monthly
 from projections.reports.months import month_of
@@ -27,11 +27,11 @@ PAGE = 1000
 
 
 def replay(coord: Coord, *, recorded_before: datetime, month: date | None = None) -> dict[str, Any]:
-    cutoff = recorded_before if recorded_before.tzinfo else recorded_before.replace(tzinfo=timezone.utc)
+    cutoff = recorded_before if recorded_before.tzinfo else recorded_before.replace(tzinfo=UTC)
     if cutoff.year < 1900:
         raise RuleError("recorded_before must be after 1900")
     # A moment still to come replays everything recorded so far, as of today.
-    on = min(cutoff, datetime.now(timezone.utc)).date()
+    on = min(cutoff, datetime.now(UTC)).date()
     month = month or month_of(on)
     check_months(month, month)
     projector = populations_projector()
@@ -57,7 +57,7 @@ def replay(coord: Coord, *, recorded_before: datetime, month: date | None = None
 
 def _apply(coord: Coord, db: Database, projector: Any, cutoff: datetime) -> int:
     """Fold every event recorded before `cutoff` (in log order) into the scratch read model."""
-    app, position, applied = coord.app, 0, 0
+    app, position, applied = coord.service, 0, 0
     while page := app.recorder.select_notifications(start=position, limit=PAGE, inclusive_of_start=False):
         decoded = [(n.id, app.mapper.to_domain_event(n)) for n in page]
         before = [(p, e) for p, e in decoded if e.timestamp < cutoff]

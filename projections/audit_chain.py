@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -52,7 +52,7 @@ class Verdict:
 
 def _message(position: int, hash_: str, at: datetime) -> bytes:
     """What a checkpoint signs; the time as UTC text, so that it reads back alike from every store."""
-    utc = (at.astimezone(timezone.utc) if at.tzinfo else at).replace(tzinfo=None)
+    utc = (at.astimezone(UTC) if at.tzinfo else at).replace(tzinfo=None)
     return f"coord audit checkpoint\n{position}\n{hash_}\n{utc.isoformat(timespec='microseconds')}".encode()
 
 
@@ -75,7 +75,9 @@ class AuditChain:
             position = connection.execute(
                 select(projection_positions.c.position).where(projection_positions.c.name == NAME).with_for_update()
             ).scalar_one()
-            page = self.log.recorder.select_notifications(start=position, limit=self.page_size, inclusive_of_start=False)
+            page = self.log.recorder.select_notifications(
+                start=position, limit=self.page_size, inclusive_of_start=False
+            )
             if not page:
                 return 0
             previous = self._hash_at(connection, position)
@@ -104,9 +106,14 @@ class AuditChain:
             signed = connection.execute(select(audit_checkpoints).where(audit_checkpoints.c.position == head.position))
             if (row := signed.first()) is not None:
                 return dict(row._mapping)
-            at = datetime.now(timezone.utc)
-            row = {"position": head.position, "hash": head.hash, "at": at, "key_id": key.key_id,
-                   "signature": key.sign(_message(head.position, head.hash, at))}
+            at = datetime.now(UTC)
+            row = {
+                "position": head.position,
+                "hash": head.hash,
+                "at": at,
+                "key_id": key.key_id,
+                "signature": key.sign(_message(head.position, head.hash, at)),
+            }
             connection.execute(insert(audit_checkpoints).values(row))
             return row
 
@@ -157,8 +164,9 @@ class AuditChain:
 
     def _stored(self) -> Iterator[Any]:
         position = 0
-        while page := self.log.recorder.select_notifications(start=position, limit=self.page_size,
-                                                              inclusive_of_start=False):
+        while page := self.log.recorder.select_notifications(
+            start=position, limit=self.page_size, inclusive_of_start=False
+        ):
             yield from page
             position = page[-1].id
 

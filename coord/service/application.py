@@ -18,9 +18,9 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from coord.access import AccessLog
 from coord.errors import ConflictError, ForbiddenError, PreconditionFailedError
-from coord.principal import Principal
+from coord.service.access_log import AccessLog
+from coord.service.principal import Principal
 from events.crypto import MasterKey
 from events.dates import today
 from events.errors import NotFoundError
@@ -29,13 +29,13 @@ from events.person import Person
 from events.pii import PII
 from events.service import Service
 from events.store import EventLog
-from projections.audit import AuditChain
+from projections.audit_chain import AuditChain
 from projections.db import Database
-from projections.listing import episode_person
 from projections.follow import PROJECTED_CHANNEL
-from projections.gaps import handoff_gaps_projector
-from projections.lists import lists_projector
-from projections.populations import populations_projector
+from projections.handoff_gaps_projector import handoff_gaps_projector
+from projections.list_projector import lists_projector
+from projections.list_queries import episode_person
+from projections.populations_projector import populations_projector
 from projections.runner import CatchUp
 
 A = TypeVar("A", bound=Aggregate)
@@ -115,7 +115,13 @@ class CoordApplication(EventLog):
     # -- services -------------------------------------------------------------------------------
 
     def register_service(
-        self, who: Principal, *, name: str, stage: str, handoff_window_days: int = 14, agency: str | None = None,
+        self,
+        who: Principal,
+        *,
+        name: str,
+        stage: str,
+        handoff_window_days: int = 14,
+        agency: str | None = None,
         effective_on: date | None = None,
     ) -> Service:
         _require_writer(who)
@@ -165,7 +171,12 @@ class CoordApplication(EventLog):
         return self._get(Person, person_id, version)
 
     def record_contact(
-        self, who: Principal, person_id: UUID, *, effective_on: date, service_id: UUID | None = None,
+        self,
+        who: Principal,
+        person_id: UUID,
+        *,
+        effective_on: date,
+        service_id: UUID | None = None,
         expected_version: int | None = None,
     ) -> Person:
         _require_writer(who)
@@ -179,8 +190,15 @@ class CoordApplication(EventLog):
         )
 
     def transition_person(
-        self, who: Principal, person_id: UUID, *, to: str, effective_on: date, reason: str | None = None,
-        destination: int | None = None, expected_version: int | None = None,
+        self,
+        who: Principal,
+        person_id: UUID,
+        *,
+        to: str,
+        effective_on: date,
+        reason: str | None = None,
+        destination: int | None = None,
+        expected_version: int | None = None,
     ) -> Person:
         _require_writer(who)
         return self._update(
@@ -191,8 +209,14 @@ class CoordApplication(EventLog):
         )
 
     def change_person(
-        self, who: Principal, person_id: UUID, *, attributes: Mapping[str, Any], pii: Mapping[str, str],
-        effective_on: date, expected_version: int | None = None,
+        self,
+        who: Principal,
+        person_id: UUID,
+        *,
+        attributes: Mapping[str, Any],
+        pii: Mapping[str, str],
+        effective_on: date,
+        expected_version: int | None = None,
     ) -> Person:
         _require_writer(who)
 
@@ -209,8 +233,14 @@ class CoordApplication(EventLog):
         return person
 
     def record_consent(
-        self, who: Principal, person_id: UUID, *, agencies: list[str] | None, expires_on: date | None,
-        effective_on: date, expected_version: int | None = None,
+        self,
+        who: Principal,
+        person_id: UUID,
+        *,
+        agencies: list[str] | None,
+        expires_on: date | None,
+        effective_on: date,
+        expected_version: int | None = None,
     ) -> tuple[Person, str]:
         consent_id = uuid4().hex
 
@@ -223,7 +253,12 @@ class CoordApplication(EventLog):
         return self._update(Person, person_id, record, expected_version), consent_id
 
     def revoke_consent(
-        self, who: Principal, person_id: UUID, consent_id: str, *, effective_on: date,
+        self,
+        who: Principal,
+        person_id: UUID,
+        consent_id: str,
+        *,
+        effective_on: date,
         expected_version: int | None = None,
     ) -> Person:
         def revoke(person: Person) -> None:
@@ -287,8 +322,16 @@ class CoordApplication(EventLog):
     # -- handoffs -------------------------------------------------------------------------------
 
     def request_handoff(
-        self, who: Principal, *, person_id: UUID, to_service_id: UUID, from_service_id: UUID | None = None,
-        episode_id: UUID | None = None, requested_on: date, due_on: date | None = None, priority: str = "routine",
+        self,
+        who: Principal,
+        *,
+        person_id: UUID,
+        to_service_id: UUID,
+        from_service_id: UUID | None = None,
+        episode_id: UUID | None = None,
+        requested_on: date,
+        due_on: date | None = None,
+        priority: str = "routine",
         note: str | None = None,
     ) -> Handoff:
         _require_writer(who)
@@ -325,8 +368,15 @@ class CoordApplication(EventLog):
         return self._get(Handoff, handoff_id, version)
 
     def transition_handoff(
-        self, who: Principal, handoff_id: UUID, *, to: str, effective_on: date, reason: str | None = None,
-        outcome: str | None = None, expected_version: int | None = None,
+        self,
+        who: Principal,
+        handoff_id: UUID,
+        *,
+        to: str,
+        effective_on: date,
+        reason: str | None = None,
+        outcome: str | None = None,
+        expected_version: int | None = None,
     ) -> Handoff:
         _require_writer(who)
 

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from coord.config import ConfigError
 from coord.errors import ForbiddenError
-from coord.principal import Principal
+from coord.service.principal import Principal
 from coord.wiring import Coord
 from events.pii import PII, REDACTED
 
@@ -25,7 +25,7 @@ def require_auditor(who: Principal) -> None:
 
 
 def events_page(coord: Coord, *, after: int = 0, limit: int = 100) -> dict[str, Any]:
-    app = coord.app
+    app = coord.service
     notifications = app.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
     items = []
     for notification in notifications:
@@ -48,7 +48,7 @@ def events_page(coord: Coord, *, after: int = 0, limit: int = 100) -> dict[str, 
 
 
 def access_page(coord: Coord, *, after: int = 0, limit: int = 100, person_id: UUID | None = None) -> dict[str, Any]:
-    rows = coord.app.access.page(after=after, limit=limit, person_id=person_id)
+    rows = coord.service.access.page(after=after, limit=limit, person_id=person_id)
     items = [
         {
             "id": row["id"],
@@ -67,7 +67,7 @@ def access_page(coord: Coord, *, after: int = 0, limit: int = 100, person_id: UU
 
 def verify(coord: Coord) -> dict[str, Any]:
     """Recompute the hash chain from the raw stored events: ok, or the first position that was tampered with."""
-    verdict = coord.app.audit_chain.verify(coord.config.audit_signing_key)
+    verdict = coord.service.audit_chain.verify(coord.config.audit_signing_key)
     return {
         "ok": verdict.ok,
         "checked": verdict.checked,
@@ -83,7 +83,7 @@ def checkpoint(coord: Coord) -> dict[str, Any]:
     key = coord.config.audit_signing_key
     if key is None:
         raise ConfigError("COORD_AUDIT_SIGNING_KEY or COORD_AUDIT_SIGNING_KEY_FILE is needed to sign checkpoints")
-    return coord.app.audit_chain.checkpoint(key)
+    return coord.service.audit_chain.checkpoint(key)
 
 
 def _plain(value: Any) -> Any:

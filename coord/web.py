@@ -62,7 +62,9 @@ def create_app(config: Config | None = None, coord: Coord | None = None) -> Flas
 
 def _authenticate():
     g.principal = None
-    if not request.path.startswith(API_PREFIX + "/") or request.path.startswith(PUBLIC_PATHS + (f"{API_PREFIX}/docs-assets/",)):
+    if not request.path.startswith(API_PREFIX + "/") or request.path.startswith(
+        (*PUBLIC_PATHS, f"{API_PREFIX}/docs-assets/")
+    ):
         return None
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token:
@@ -73,7 +75,9 @@ def _authenticate():
     else:
         principal = None
     if principal is None:
-        return error_response(401, "a valid Bearer token is required", headers={"WWW-Authenticate": 'Bearer realm="coord"'})
+        return error_response(
+            401, "a valid Bearer token is required", headers={"WWW-Authenticate": 'Bearer realm="coord"'}
+        )
     g.principal = principal
     return None
 

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from coord.api.http import coord, tag
-from coord.principal import Principal
+from coord.service.principal import Principal
 from events.handoff import Handoff
 from events.person import Person
 from events.pii import PERSON_PII_FIELDS, REDACTED
@@ -15,7 +15,7 @@ from events.service import Service
 
 def person_view(who: Principal, person: Person, purpose: str, erased_since: bool = False) -> dict[str, Any]:
     """`erased_since`: the person was erased after this (older) version, as in an idempotent replay."""
-    revealed = coord().app.reveal_person(who, person, purpose)
+    revealed = coord().service.reveal_person(who, person, purpose)
     erased = person.erased or erased_since
     if revealed is not None:
         pii: dict[str, str | None] = {name: revealed.get(name) for name in PERSON_PII_FIELDS}
@@ -43,7 +43,7 @@ def person_view(who: Principal, person: Person, purpose: str, erased_since: bool
 
 
 def handoff_view(who: Principal, handoff: Handoff, purpose: str) -> dict[str, Any]:
-    note = coord().app.reveal_note(who, handoff, purpose)
+    note = coord().service.reveal_note(who, handoff, purpose)
     return {
         "id": str(handoff.id),
         "version": handoff.version,
@@ -81,14 +81,14 @@ def tagged(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_person(who: Principal, person_id: str, version: int, purpose: str) -> dict[str, Any]:
-    person = coord().app.get_person(UUID(person_id), version)
-    erased_since = coord().app.keystore.is_erased(person.id)
+    person = coord().service.get_person(UUID(person_id), version)
+    erased_since = coord().service.keystore.is_erased(person.id)
     return tagged(person_view(who, person, purpose, erased_since))
 
 
 def render_handoff(who: Principal, handoff_id: str, version: int, purpose: str) -> dict[str, Any]:
-    return tagged(handoff_view(who, coord().app.get_handoff(UUID(handoff_id), version), purpose))
+    return tagged(handoff_view(who, coord().service.get_handoff(UUID(handoff_id), version), purpose))
 
 
 def render_service(service_id: str, version: int) -> dict[str, Any]:
-    return tagged(service_view(coord().app.get_service(UUID(service_id), version)))
+    return tagged(service_view(coord().service.get_service(UUID(service_id), version)))

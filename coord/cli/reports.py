@@ -1,10 +1,8 @@
-"""`coord project` (follow the log, or rebuild the read models) and `coord report` (tables, CSV or JSON)."""
+"""`coord report`: the backbone's reports as tables, CSV or JSON."""
 
 from __future__ import annotations
 
 import json
-import signal
-import sys
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -12,67 +10,9 @@ from typing import Any
 import click
 from tabulate import tabulate
 
-from coord import reports
 from coord.config import Config
-from coord.live import POLL_SECONDS
+from coord.service import reports
 from coord.wiring import Coord, open_coord
-from projections.db import libpq_url
-from projections.follow import PROJECTED_CHANNEL, Follower, listen
-from projections.runner import CatchUp
-
-
-@click.command()
-@click.option("--rebuild", is_flag=True, help="empty every read model and replay the whole log, then exit")
-@click.option("--once", is_flag=True, help="catch up to the head of the log and exit instead of following")
-@click.option("--page-size", default=1000, show_default=True, type=click.IntRange(1, 100_000),
-              help="events per transaction")
-def project(rebuild: bool, once: bool, page_size: int) -> None:
-    """Project the log into the read models and extend the audit chain: follow the log (default), catch up
-    once, or rebuild the read models (the audit chain is never rebuilt: it is the evidence).
-
-    Killed at any moment, it loses nothing: each page of events commits with its position, and the next
-    run goes on from there.
-    """
-    coord = open_coord(Config.from_env())
-    catch_up = CatchUp(coord.app, coord.db, coord.app.projections.projectors, page_size, PROJECTED_CHANNEL)
-    try:
-        if rebuild:
-            catch_up.reset()
-            head = coord.app.recorder.max_notification_id() or 0
-            with click.progressbar(length=head, label="rebuilding read models", file=sys.stderr) as bar:
-                count = catch_up.run(on_page=bar.update)
-            click.echo(f"rebuilt the read models from {count} events")
-        elif once:
-            count = catch_up.run()
-            coord.app.audit_chain.run()
-            click.echo(f"projected {count} events; the read models are at the head of the log")
-        else:
-            _follow(coord, lambda: catch_up.run() + coord.app.audit_chain.run())
-    finally:
-        coord.close()
-
-
-def _follow(coord: Coord, run: Callable[[], int]) -> None:
-    postgres = coord.config.is_postgres
-    follower = Follower(
-        run, poll_seconds=POLL_SECONDS["postgres" if postgres else "sqlite"], stopping=coord.stopping
-    )
-
-    def stop(_signum: int, _frame: Any) -> None:
-        coord.stopping.set()
-        follower.wake()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    if postgres:
-        # The event store notifies its own channel on every insert.
-        listen(libpq_url(coord.config.database_url), coord.app.recorder.channel_name, follower.wake, coord.stopping)
-    click.echo("following the log (Ctrl-C to stop)", err=True)
-    follower.follow()
-    click.echo("stopped", err=True)
-
-
-# -- reports ------------------------------------------------------------------------------------
 
 FORMAT = click.option(
     "--format", "output", type=click.Choice(("table", "csv", "json")), default="table", show_default=True
@@ -91,7 +31,7 @@ def report() -> None:
 def _print(build: Callable[[Coord], reports.Report], output: str) -> None:
     coord = open_coord(Config.from_env())
     try:
-        coord.app.project()
+        coord.service.project()
         result = build(coord)
     finally:
         coord.close()

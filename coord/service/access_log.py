@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import insert, select
 
-from coord.principal import Principal
+from coord.service.principal import Principal
 from coord.tables import access_log
 from projections.db import Database
 
@@ -22,7 +22,7 @@ class AccessLog:
         with self.db.write() as connection:
             connection.execute(
                 insert(access_log).values(
-                    at=datetime.now(timezone.utc),
+                    at=datetime.now(UTC),
                     actor=who.id,
                     role=who.role,
                     agency=who.agency,

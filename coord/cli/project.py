@@ -1,0 +1,67 @@
+"""`coord project`: follow the log into the read models and the audit chain, catch up once, or rebuild."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from coord.config import Config
+from coord.live import POLL_SECONDS
+from coord.wiring import Coord, open_coord
+from projections.db import libpq_url
+from projections.follow import PROJECTED_CHANNEL, Follower, listen
+from projections.runner import CatchUp
+
+
+@click.command()
+@click.option("--rebuild", is_flag=True, help="empty every read model and replay the whole log, then exit")
+@click.option("--once", is_flag=True, help="catch up to the head of the log and exit instead of following")
+@click.option(
+    "--page-size", default=1000, show_default=True, type=click.IntRange(1, 100_000), help="events per transaction"
+)
+def project(rebuild: bool, once: bool, page_size: int) -> None:
+    """Project the log into the read models and extend the audit chain: follow the log (default), catch up
+    once, or rebuild the read models (the audit chain is never rebuilt: it is the evidence).
+
+    Killed at any moment, it loses nothing: each page of events commits with its position, and the next
+    run goes on from there.
+    """
+    coord = open_coord(Config.from_env())
+    catch_up = CatchUp(coord.service, coord.db, coord.service.projections.projectors, page_size, PROJECTED_CHANNEL)
+    try:
+        if rebuild:
+            catch_up.reset()
+            head = coord.service.recorder.max_notification_id() or 0
+            with click.progressbar(length=head, label="rebuilding read models", file=sys.stderr) as bar:
+                count = catch_up.run(on_page=bar.update)
+            click.echo(f"rebuilt the read models from {count} events")
+        elif once:
+            count = catch_up.run()
+            coord.service.audit_chain.run()
+            click.echo(f"projected {count} events; the read models are at the head of the log")
+        else:
+            _follow(coord, lambda: catch_up.run() + coord.service.audit_chain.run())
+    finally:
+        coord.close()
+
+
+def _follow(coord: Coord, run: Callable[[], int]) -> None:
+    postgres = coord.config.is_postgres
+    follower = Follower(run, poll_seconds=POLL_SECONDS["postgres" if postgres else "sqlite"], stopping=coord.stopping)
+
+    def stop(_signum: int, _frame: Any) -> None:
+        coord.stopping.set()
+        follower.wake()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if postgres:
+        # The event store notifies its own channel on every insert.
+        listen(libpq_url(coord.config.database_url), coord.service.recorder.channel_name, follower.wake, coord.stopping)
+    click.echo("following the log (Ctrl-C to stop)", err=True)
+    follower.follow()
+    click.echo("stopped", err=True)
