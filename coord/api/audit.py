@@ -10,8 +10,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from coord.api.http import caller, coord
-from coord.api.reports import MONTH
-from coord.service import audit, reports
+from coord.api.report_schemas import Month, ParamsSchema
+from coord.service import audit
 from coord.service.replay import replay
 
 blp = Blueprint("audit", __name__, url_prefix="/audit", description="The history and the access log, for auditors")
@@ -100,13 +100,13 @@ class Verify(MethodView):
         return audit.verify(coord())
 
 
-class ReplayQuerySchema(Schema):
+class ReplayQuerySchema(ParamsSchema):
     recorded_before = fields.AwareDateTime(
         required=True,
         default_timezone=UTC,
         metadata={"description": "ISO 8601 moment (UTC unless it says otherwise), e.g. 2026-11-01T09:00:00Z"},
     )
-    month = fields.String(validate=MONTH.validate, metadata={"description": "YYYY-MM (default: that moment's)"})
+    month = Month(metadata={"description": "YYYY-MM (default: that moment's)"})
 
 
 class ReplaySchema(Schema):
@@ -123,5 +123,4 @@ class Replay(MethodView):
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Live counts and a month's metrics from only the events recorded before a moment"""
         audit.require_auditor(caller())
-        month = reports.parse_month(query["month"], "month") if query.get("month") else None
-        return replay(coord(), recorded_before=query["recorded_before"], month=month)
+        return replay(coord(), recorded_before=query["recorded_before"], month=query.get("month"))

@@ -1,8 +1,12 @@
-"""Response shapes of the reports, for the OpenAPI document and for dumping (months read YYYY-MM)."""
+"""Query and response shapes of the reports, for the OpenAPI document; months in responses read YYYY-MM."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from typing import Any
+
+from marshmallow import Schema, fields, post_load, validate
+
+from coord.service import report_params as params
 
 COUNT = fields.Integer
 FROM = {"data_key": "from", "attribute": "from"}
@@ -98,3 +102,52 @@ class HandoffGapsSchema(Schema):
     by = fields.String(allow_none=True)
     suppress_below = fields.Integer()
     rows = fields.List(fields.Nested(HandoffGapRowSchema))
+
+
+# -- queries ------------------------------------------------------------------------------------------
+
+
+class Month(fields.String):
+    """A month, YYYY-MM: published with its pattern, read into the month's first day by `ParamsSchema`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        error = f"a month is written YYYY-MM, e.g. {params.MONTH_EXAMPLE}"
+        super().__init__(validate=validate.Regexp(params.MONTH_PATTERN, error=error), **kwargs)
+
+
+class ParamsSchema(Schema):
+    """Report parameters as the API receives them, read by the same parser as the CLI's."""
+
+    @post_load
+    def _read_months(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        for name, field in self.fields.items():
+            if isinstance(field, Month) and data.get(name) is not None:
+                data[name] = params.parse_month(data[name], field.data_key or name)
+        return data
+
+
+class FormatSchema(ParamsSchema):
+    format = fields.String(
+        load_default="json", validate=validate.OneOf(("json", "csv")), metadata={"description": "json or csv"}
+    )
+
+
+class MonthlyQuerySchema(FormatSchema):
+    from_ = Month(data_key="from", metadata={"description": "first month, YYYY-MM"})
+    to = Month(metadata={"description": "last month, YYYY-MM (default: this one)"})
+    population = fields.String(validate=validate.OneOf(params.POPULATIONS))
+
+
+class FunctionalZeroQuerySchema(FormatSchema):
+    month = Month(metadata={"description": "YYYY-MM (default: the last complete month)"})
+
+
+class HandoffGapsQuerySchema(FormatSchema):
+    from_ = Month(data_key="from", metadata={"description": "first month of t0"})
+    to = Month(metadata={"description": "last month of t0"})
+    as_of = fields.Date(metadata={"description": "the report date (default: today)"})
+    window_days = fields.Integer(
+        validate=validate.Range(min=params.WINDOW_DAYS[0], max=params.WINDOW_DAYS[1]),
+        metadata={"description": "default: each to-service's window"},
+    )
+    by = fields.String(validate=validate.OneOf(params.CUTS), metadata={"description": "cut, small cells suppressed"})

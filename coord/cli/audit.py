@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC
+from datetime import UTC, date
 from typing import Any
 
 import click
 
+from coord.cli.reports import read_month
 from coord.config import Config
 from coord.wiring import open_coord
 
@@ -54,14 +55,12 @@ def checkpoint() -> None:
     type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
     help="a moment in UTC, YYYY-MM-DDTHH:MM:SS (or a date: its midnight)",
 )
-@click.option("--month", help="YYYY-MM whose metrics to replay (default: that moment's month)")
-def replay(recorded_before: Any, month: str | None) -> None:
+@click.option("--month", callback=read_month, help="YYYY-MM whose metrics to replay (default: that moment's month)")
+def replay(recorded_before: Any, month: date | None) -> None:
     """What the list said at a past moment: live counts and a month's metrics from the events recorded before it."""
     from coord.service.replay import replay as replay_log
-    from coord.service.reports import parse_month
 
-    first = parse_month(month, "--month") if month else None
     coord = _coord()
-    result = replay_log(coord, recorded_before=recorded_before.replace(tzinfo=UTC), month=first)
+    result = replay_log(coord, recorded_before=recorded_before.replace(tzinfo=UTC), month=month)
     coord.close()
     click.echo(json.dumps(result, indent=2))

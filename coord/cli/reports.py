@@ -11,6 +11,8 @@ import click
 from tabulate import tabulate
 
 from coord.config import Config
+from coord.report_formats import Report
+from coord.service import report_params as params
 from coord.service import reports
 from coord.wiring import Coord, open_coord
 
@@ -19,8 +21,9 @@ FORMAT = click.option(
 )
 
 
-def _month(_ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    return reports.parse_month(value, f"--{param.name}") if value else None
+def read_month(_ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """A month option, read by the same parser as the API's month parameters."""
+    return params.parse_month(value, param.opts[0]) if value else None
 
 
 @click.group()
@@ -28,7 +31,7 @@ def report() -> None:
     """Print a report (as of the head of the log) for the backbone."""
 
 
-def _print(build: Callable[[Coord], reports.Report], output: str) -> None:
+def _print(build: Callable[[Coord], Report], output: str) -> None:
     coord = open_coord(Config.from_env())
     try:
         coord.service.project()
@@ -43,7 +46,7 @@ def _print(build: Callable[[Coord], reports.Report], output: str) -> None:
         click.echo(_table(result))
 
 
-def _table(result: reports.Report) -> str:
+def _table(result: Report) -> str:
     cells = []
     for row in result.as_json()["rows"]:
         hidden = set(row.get("suppressed") or ())
@@ -62,9 +65,9 @@ def _shown(value: Any) -> str:
 
 
 @report.command()
-@click.option("--from", "first", callback=_month, help="first month, YYYY-MM (default: 11 months before --to)")
-@click.option("--to", "last", callback=_month, help="last month, YYYY-MM (default: this month)")
-@click.option("--population", type=click.Choice(reports.POPULATIONS), help="one population (default: all six)")
+@click.option("--from", "first", callback=read_month, help="first month, YYYY-MM (default: 11 months before --to)")
+@click.option("--to", "last", callback=read_month, help="last month, YYYY-MM (default: this month)")
+@click.option("--population", type=click.Choice(params.POPULATIONS), help="one population (default: all six)")
 @FORMAT
 def monthly(first: date | None, last: date | None, population: str | None, output: str) -> None:
     """Built for Zero monthly metrics per population and month."""
@@ -72,7 +75,7 @@ def monthly(first: date | None, last: date | None, population: str | None, outpu
 
 
 @report.command("functional-zero")
-@click.option("--month", callback=_month, help="YYYY-MM (default: the last complete month)")
+@click.option("--month", callback=read_month, help="YYYY-MM (default: the last complete month)")
 @FORMAT
 def functional_zero(month: date | None, output: str) -> None:
     """Functional zero per population: threshold, reached, brief, streak."""
@@ -80,11 +83,11 @@ def functional_zero(month: date | None, output: str) -> None:
 
 
 @report.command("handoff-gaps")
-@click.option("--from", "first", callback=_month, help="first month of first requests, YYYY-MM")
-@click.option("--to", "last", callback=_month, help="last month of first requests, YYYY-MM")
+@click.option("--from", "first", callback=read_month, help="first month of first requests, YYYY-MM")
+@click.option("--to", "last", callback=read_month, help="last month of first requests, YYYY-MM")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="report date (default: today)")
-@click.option("--window-days", type=click.IntRange(1, 365), help="default: each to-service's own window")
-@click.option("--by", type=click.Choice(reports.CUTS), help="cut by this; small cells are suppressed")
+@click.option("--window-days", type=click.IntRange(*params.WINDOW_DAYS), help="default: each to-service's own window")
+@click.option("--by", type=click.Choice(params.CUTS), help="cut by this; small cells are suppressed")
 @FORMAT
 def handoff_gaps(
     first: date | None, last: date | None, as_of: Any, window_days: int | None, by: str | None, output: str

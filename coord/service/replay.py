@@ -12,7 +12,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from coord.service.reports import Report, check_months, plain
+from coord.report_formats import Report, plain
+from coord.service import report_params
 from coord.wiring import Coord
 from events.errors import RuleError
 from events.populations import POPULATIONS
@@ -32,8 +33,7 @@ def replay(coord: Coord, *, recorded_before: datetime, month: date | None = None
         raise RuleError("recorded_before must be after 1900")
     # A moment still to come replays everything recorded so far, as of today.
     on = min(cutoff, datetime.now(UTC)).date()
-    month = month or month_of(on)
-    check_months(month, month)
+    month = report_params.one_month(month, default=month_of(on))
     projector = populations_projector()
     with tempfile.TemporaryDirectory(prefix="coord-replay-") as scratch:
         db = Database(f"sqlite:///{Path(scratch) / 'replay.db'}")

@@ -1,0 +1,83 @@
+"""Report parameters (a month, a range of months, the report date, the window, the cut): read and checked here
+once, for the HTTP API and the CLI alike, so both accept and refuse the same values with the same messages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from events.dates import today
+from events.errors import RuleError
+from events.populations import POPULATIONS
+from projections.reports.handoff_gaps import CUTS
+from projections.reports.months import add_months, label, month_of, months_between
+
+#: How a month is written; the API's schemas publish it as the pattern of every month parameter.
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_EXAMPLE = "2026-01"
+MAX_MONTHS = 120
+#: The smallest and largest handoff window a report may ask for, in days.
+WINDOW_DAYS = (1, 365)
+__all__ = ["CUTS", "POPULATIONS"]
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(text: str, name: str) -> date:
+    """`YYYY-MM` as the date of the month's first day; `name` is how the caller calls the parameter."""
+    match = _MONTH.match(text or "")
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+        raise RuleError(f"{name} must be a month written YYYY-MM, e.g. {MONTH_EXAMPLE}")
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def month_range(first: date | None, last: date | None) -> tuple[date, date]:
+    """Default: the twelve months ending with this one. Months after the current one are refused."""
+    current = month_of(today() + timedelta(days=1))  # an effective date may be tomorrow
+    last = last or month_of(today())
+    first = first or add_months(last, -11)
+    if last > current:
+        raise RuleError(f"to may not be after {label(current)}")
+    if first > last:
+        raise RuleError("from must not be after to")
+    if len(months_between(first, last)) > MAX_MONTHS:
+        raise RuleError(f"a report covers at most {MAX_MONTHS} months")
+    return first, last
+
+
+def one_month(month: date | None, default: date | None = None) -> date:
+    """A single month (default: `default`, else this one), checked like a range."""
+    month = month or default or month_of(today())
+    month_range(month, month)
+    return month
+
+
+def last_complete_month() -> date:
+    return add_months(month_of(today()), -1)
+
+
+def report_date(as_of: date | None) -> date:
+    """The date a report is as of: today by default, never later."""
+    as_of = as_of or today()
+    if as_of > today():
+        raise RuleError("as_of may not be in the future")
+    return as_of
+
+
+def window_days(days: int | None) -> int | None:
+    low, high = WINDOW_DAYS
+    if days is not None and not low <= days <= high:
+        raise RuleError(f"window_days must be from {low} to {high}")
+    return days
+
+
+def cut(by: str | None) -> str | None:
+    if by is not None and by not in CUTS:
+        raise RuleError(f"by must be one of: {', '.join(CUTS)}")
+    return by
+
+
+def population(name: str | None) -> str | None:
+    if name is not None and name not in POPULATIONS:
+        raise RuleError(f"population must be one of: {', '.join(POPULATIONS)}")
+    return name
