@@ -1,4 +1,4 @@
-"""Write -> Server-Sent Event latency of the live counts, as deployed (DESIGN section 10).
+"""Write -> Server-Sent Event latency of the live counts, as deployed (targets: docs/design.md, "Performance targets").
 
 Starts `coord serve` (and, on PostgreSQL, a `coord project` process), opens GET /stream as the backbone,
 then identifies persons one at a time through the API and times each write from sending the request to

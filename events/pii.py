@@ -12,7 +12,7 @@ from uuid import UUID
 #: The value every reader gets for a field it may not see, or one whose key was erased.
 REDACTED = "[redacted]"
 
-#: The fields of a person that are personal data (DESIGN section 4).
+#: The fields of a person that are personal data (docs/design.md, "Where each rule lives").
 PERSON_PII_FIELDS = ("first_name", "last_name", "dob", "ssn_last4", "phone", "email", "notes")
 
 
