@@ -1,4 +1,5 @@
-"""Projection rebuild against the raw rate of reading the log, measured in the same run (targets: docs/design.md, "Performance targets").
+"""Projection rebuild against the raw rate of reading the log, measured in the same run
+(targets: docs/design.md, "Performance targets").
 
 Loads the demo partnership (`--persons`), then times: reading every stored event in pages of 1,000 (the
 raw baseline), decoding them into domain events, and `coord project --rebuild` (empty every read model,

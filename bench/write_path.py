@@ -1,4 +1,5 @@
-"""HTTP write path against the raw database baseline, measured in the same run (targets: docs/design.md, "Performance targets").
+"""HTTP write path against the raw database baseline, measured in the same run
+(targets: docs/design.md, "Performance targets").
 
 Baseline: one 400-byte row per transaction into a fresh table of the same database. coord: POST
 /api/v1/persons/{id}/contacts through the Flask app in-process (auth, validation, event append with
