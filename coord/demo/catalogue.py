@@ -63,7 +63,11 @@ HOUSING = {
 }
 #: The share of housing placements made through the pathway, per group; the rest find housing on their own.
 PATHWAY_SHARE = {"veteran": 0.85, "chronic": 0.8, "family": 0.7}
+#: HMIS 3.12 destinations of a placement made through the pathway.
+PATHWAY_DESTINATIONS = (435, 436)
 INACTIVE_REASONS = {"no_contact": 45, "institution": 15, "left_area": 20, "not_literally_homeless": 12, "deceased": 4}
+#: Reasons for going inactive that people come back from.
+RETURNABLE_REASONS = ("institution", "left_area", "not_literally_homeless")
 PLANS = {
     "completed": 38,
     "open": 10,

@@ -10,14 +10,10 @@ from uuid import UUID
 
 from coord.demo.catalogue import AGENCY_OF, NOTES, RACES, TRACKS
 from coord.demo.chance import Chance
+from events.populations import POPULATIONS, populations_of
 
-POPULATION_TESTS = {
-    "veterans": lambda a: a["veteran"] == "yes",
-    "chronic": lambda a: a["chronic"],
-    "youth": lambda a: a["household_type"] == "youth",
-    "families": lambda a: a["household_type"] == "family",
-    "single_adults": lambda a: a["household_type"] == "single_adult",
-}
+#: How long before today a returner is identified: every step of theirs then falls within the last year.
+RETURNER_DAYS = (270, 300)
 
 
 @dataclass
@@ -29,6 +25,9 @@ class Profile:
     c2c: bool = False
     #: Stays active to the end, so that every population keeps someone on the list.
     stayer: bool = False
+    #: Goes inactive and returns, is housed and returns, all within the last year: every population has every
+    #: flow in the 12-month report, whatever today is.
+    returner: bool = False
     id: UUID | None = None
     last_event_on: date | None = None
     #: What a veteran status of "unknown" turns out to be, weeks after identification.
@@ -52,17 +51,39 @@ class Census:
     def profiles(self, count: int) -> list[Profile]:
         profiles = [self.profile() for _ in range(count)]
         homeless = [p for p in profiles if not p.c2c]
-        for name, test in POPULATION_TESTS.items():
-            # One veteran stays on the list: with the pathway's speed, veterans can reach functional zero.
-            keep = 1 if name == "veterans" else max(1, count // 200)
-            for p in [p for p in homeless if test(p.attributes) and not p.stayer][:keep]:
-                p.stayer, p.identified_on = True, max(self.chance.start, self.today - self.chance.days(5, 75))
+        self.designate(homeless, count)
         adults = [p for p in homeless if p.attributes["household_type"] == "single_adult" and not p.stayer]
         pairs = self.rng.sample(adults, 2 * min(len(adults) // 2, max(1, count // 32)))
         for original, copy in zip(pairs[::2], pairs[1::2], strict=True):
             self.duplicate(original, copy)
         self.duplicate_pairs = len(pairs) // 2
         return sorted(profiles, key=lambda p: p.identified_on)
+
+    def designate(self, homeless: list[Profile], count: int) -> None:
+        """Stayers and returners for each population ("all" holds everyone: the others cover it). They are the
+        members of fewest populations whose veteran status is known, so that keeping one population going does
+        not crowd another: veterans must still be able to reach functional zero."""
+        candidates = sorted(
+            homeless, key=lambda p: (len(populations_of(p.attributes)), p.attributes["veteran"] == "unknown")
+        )
+        populations = [name for name in POPULATIONS if name != "all"]
+        for name in populations:
+            # One veteran stays on the list: with the pathway's speed, veterans can reach functional zero.
+            keep = 1 if name == "veterans" else max(1, count // 200)
+            for p in [p for p in candidates if name in populations_of(p.attributes) and not p.stayer][:keep]:
+                p.stayer, p.identified_on = True, max(self.chance.start, self.today - self.chance.days(5, 75))
+        if (self.today - self.chance.start).days < 90:
+            return  # a shorter history has no room for a returner's steps
+        for name in populations:
+            members = [p for p in candidates if name in populations_of(p.attributes) and self.steady(p)]
+            if members and not any(p.returner for p in members):
+                members[0].returner = True
+                members[0].identified_on = max(self.chance.start, self.today - self.chance.days(*RETURNER_DAYS))
+
+    def steady(self, p: Profile) -> bool:
+        """Not a stayer, and in the same populations until today: no youth who turns 25 (a single adult then)."""
+        turns_25 = p.attributes["household_type"] == "youth" and self.today.year - p.attributes["birth_year"] > 23
+        return not (p.stayer or turns_25)
 
     def profile(self) -> Profile:
         rng = self.rng

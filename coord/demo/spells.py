@@ -20,9 +20,11 @@ from coord.demo.catalogue import (
     INACTIVE_REASONS,
     NOTES,
     OUTCOMES,
+    PATHWAY_DESTINATIONS,
     PATHWAY_SHARE,
     PLANS,
     REJECT_REASONS,
+    RETURNABLE_REASONS,
     WINDOW_OF,
 )
 from coord.demo.chance import Chance
@@ -62,7 +64,9 @@ class Story:
         self.chance, self.rng, self.today = chance, chance.rng, chance.today
 
     def periods(self, p: Profile) -> list[Spell]:
-        """Spells on the list, (start, end, outcome), each ending housed or inactive, or still active today."""
+        """Spells on the list, each ending housed or inactive, or still active today; a returner's are set."""
+        if p.returner:
+            return self.returns(p)
         spells: list[Spell] = []
         start = p.identified_on
         while True:
@@ -73,6 +77,26 @@ class Story:
             start = end + self.chance.expo(1000 if outcome[0] == "housed" else 400)
             if start > self.today:
                 return spells
+
+    def returns(self, p: Profile) -> list[Spell]:
+        """A returner's spells, all within the last year: inactive and back, housed and back, and housed again in
+        the last complete month, which gives every population a placement there to judge functional zero by.
+        Each spell is short, so returners add little to the active counts."""
+        last_month_end = self.today.replace(day=1) - timedelta(days=1)
+        housed_again = self.chance.some_day(last_month_end.replace(day=1), last_month_end)
+        span = (housed_again - p.identified_on).days
+
+        def soon() -> timedelta:
+            return self.chance.days(span // 20, span // 8)
+
+        inactive_on = p.identified_on + soon()
+        back_from_inactive = p.identified_on + self.chance.days(span // 3, span // 2)
+        back_from_housing = housed_again - soon()
+        return [
+            (p.identified_on, inactive_on, ("inactive", self.rng.choice(RETURNABLE_REASONS))),
+            (back_from_inactive, back_from_inactive + soon(), ("housed", self.rng.choice(PATHWAY_DESTINATIONS), True)),
+            (back_from_housing, housed_again, ("housed", self.rng.choice(PATHWAY_DESTINATIONS), True)),
+        ]
 
     def outflow(self, p: Profile, start: date) -> tuple[date, tuple[Any, ...] | None]:
         rng = self.rng
@@ -91,7 +115,7 @@ class Story:
                 return self.today, None
             via_program = not p.c2c and rng.random() < PATHWAY_SHARE.get(p.group, 0.55)
             if via_program:
-                destination = rng.choice((435, 436))
+                destination = rng.choice(PATHWAY_DESTINATIONS)
             else:
                 destination = rng.choices((410, 422, 411, 421), (45, 35, 10, 10))[0]
             return housed_on, ("housed", destination, via_program)
@@ -181,7 +205,7 @@ class Story:
         rng, a = self.rng, p.attributes
         if a["veteran"] == "unknown" and p.identified_on + timedelta(days=60) <= self.today:
             add(p.identified_on + self.chance.days(7, 60), "change", attributes={"veteran": p.veteran_later})
-        if not p.stayer and not p.c2c:
+        if not (p.stayer or p.returner or p.c2c):  # they keep their populations to the end
             birthday = date.fromisoformat(p.pii["dob"])
             birthday = birthday.replace(year=birthday.year + 25)
             if a["household_type"] == "youth" and p.identified_on < birthday <= self.today:
