@@ -1,5 +1,5 @@
 """The service's own mutable tables (API tokens, the PII access log, idempotency records, the keystore), and
-`OWNED`: every table the project owns, which the migrations must create exactly (tests/integration/test_migrations.py).
+`ALL_METADATA`: every table the project owns, which the migrations must create exactly (test_migrations.py).
 """
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, LargeBinary, MetaData, String, Table
@@ -77,4 +77,4 @@ person_blind_index = Table(
 )
 
 #: Every table the project owns; the event store's own table is the eventsourcing library's.
-OWNED = (read_models, metadata)
+ALL_METADATA = (read_models, metadata)

@@ -1,7 +1,7 @@
-"""The migrations create exactly the tables the project describes in SQLAlchemy (`coord.tables.OWNED`: read models,
-tokens, access log, idempotency records and the keystore), on SQLite and PostgreSQL: a column added to one and
-not the other fails here, not in production. Only the event store's own table, made by the eventsourcing library
-beside them, is left out."""
+"""The migrations create exactly the tables the project describes in SQLAlchemy (`coord.tables.ALL_METADATA`:
+read models, tokens, access log, idempotency records and the keystore), on SQLite and PostgreSQL: a column added
+to one and not the other fails here, not in production. Only the event store's own table, made by the
+eventsourcing library beside them, is left out."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from coord.tables import OWNED
+from coord.tables import ALL_METADATA
 
 #: The eventsourcing library's table on SQLite and on PostgreSQL (named after the application).
 EVENT_STORE_TABLES = {"stored_events", "coord_events"}
@@ -32,7 +32,7 @@ def test_the_migrated_schema_matches_every_table_the_project_owns(coord):
     with coord.service.db.engine.connect() as connection:
         names = set(inspect(connection).get_table_names())
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = [d for d in compare_metadata(context, list(OWNED)) if not _event_store_object(d)]
+        differences = [d for d in compare_metadata(context, list(ALL_METADATA)) if not _event_store_object(d)]
     assert differences == []
     assert names & EVENT_STORE_TABLES, "the event store is there, so leaving it out is tested"
-    assert {table for metadata in OWNED for table in metadata.tables} <= names
+    assert {table for metadata in ALL_METADATA for table in metadata.tables} <= names
