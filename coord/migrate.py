@@ -6,8 +6,6 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
 from coord.config import ConfigError
 from projections.db import Database
@@ -28,9 +26,3 @@ def upgrade(db: Database) -> None:
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
-
-
-def is_current(db: Database) -> bool:
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    with db.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head

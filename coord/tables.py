@@ -1,6 +1,10 @@
-"""The service's own mutable tables: API tokens, the PII access log and idempotency records."""
+"""The service's own mutable tables (API tokens, the PII access log, idempotency records, the keystore), and
+`ALL_METADATA`: every table the project owns, which the migrations must create exactly (test_migrations.py).
+"""
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, LargeBinary, MetaData, String, Table
+
+from projections.tables import metadata as read_models
 
 metadata = MetaData()
 
@@ -24,7 +28,7 @@ access_log = Table(
     Column("actor", String(64), nullable=False),
     Column("role", String(16), nullable=False),
     Column("agency", String(64)),
-    Column("person_id", String(32), nullable=False),
+    Column("person_id", String(32), nullable=False, index=True),
     Column("fields", String(200), nullable=False),
     Column("purpose", String(200), nullable=False),
 )
@@ -40,5 +44,37 @@ idempotency_records = Table(
     Column("resource_kind", String(16)),
     Column("resource_id", String(32)),
     Column("resource_version", Integer),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
+
+# The keystore's tables. events/keystore.py reads and writes them in its own SQL (the domain layer does not
+# use SQLAlchemy); they are described here so that the migration test covers them too.
+person_keys = Table(
+    "person_keys",
+    metadata,
+    Column("person_id", String(32), primary_key=True),
+    Column("wrapped_key", LargeBinary),
+    Column("master_key_id", String(16)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("erased_at", DateTime(timezone=True)),
+    Index("person_keys_master_key_id", "master_key_id"),
+)
+
+index_keys = Table(
+    "index_keys",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("wrapped_key", LargeBinary),
+    Column("master_key_id", String(16)),
+)
+
+person_blind_index = Table(
+    "person_blind_index",
+    metadata,
+    Column("person_id", String(32), primary_key=True),
+    Column("digest", String(64), nullable=False, index=True),
+    Column("agency", String(64), nullable=False),
+)
+
+#: Every table the project owns; the event store's own table is the eventsourcing library's.
+ALL_METADATA = (read_models, metadata)

@@ -74,7 +74,3 @@ class EventLog(Application):
         self.keystore = KeyStore(self.factory.datastore, master, previous)
         transcoder.register(DateAsISO())
         transcoder.register(PIITranscoding(self.keystore))
-
-    @property
-    def events_table(self) -> str:
-        return self.recorder.events_table_name

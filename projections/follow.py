@@ -36,10 +36,6 @@ class Follower:
     def wake(self) -> None:
         self._wake.set()
 
-    def stop(self) -> None:
-        self.stopping.set()
-        self._wake.set()
-
     def follow(self) -> None:
         """Catch up, wait for a wake-up or the poll interval, repeat until stopped."""
         while not self.stopping.is_set():

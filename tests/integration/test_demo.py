@@ -13,13 +13,15 @@ from sqlalchemy import func, select
 
 from coord.config import Config
 from coord.demo import generate
+from coord.service import reports
 from coord.wiring import Coord, open_coord
 from events.crypto import MasterKey
 from events.dates import today
 from events.populations import POPULATIONS
 from events.vocabulary import HANDOFF_STATUSES, PERSON_STATUSES
 from projections import list_queries
-from projections.tables import handoffs, persons
+from projections.reports.months import add_months, month_of
+from projections.tables import FLOWS, handoffs, persons
 
 SEED, PERSONS, MONTHS = 3, 120, 18
 
@@ -103,3 +105,19 @@ def test_the_same_seed_writes_the_same_history(demo, tmp_path):
         assert [(type(e).__name__, e.effective_on) for e in _events(again)] == first
     finally:
         again.close()
+
+
+@pytest.mark.parametrize("on", [date(2025, 2, 28), date(2025, 10, 1)])
+def test_every_population_has_every_flow_in_the_year_ending_on_any_day(tmp_path, on):
+    coord = _open(tmp_path)
+    try:
+        generate(coord.service, seed=SEED, persons=PERSONS, months=MONTHS, today=on)
+        last = month_of(on)
+        rows = reports.monthly_report(coord, first=add_months(last, -11), last=last).rows
+        for population in POPULATIONS:
+            mine = [row for row in rows if row["population"] == population]
+            assert [f for f in FLOWS[:5] if not sum(row[f] for row in mine)] == [], population
+        placed = reports.functional_zero_report(coord, month=add_months(last, -1)).rows
+        assert all(row["housing_placements"] > 0 for row in placed), "the last complete month has placements"
+    finally:
+        coord.close()
