@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, make_response, redirect, render_template, request
 
 from coord.api.http import coord
+from coord.service import permissions
 from coord.service.principal import Principal
-from coord.service.reports import READERS
 from events.populations import POPULATIONS
 
 bp = Blueprint("dashboard", __name__)
@@ -44,7 +44,7 @@ def _page(template: str, status: int = 200, **context):
 @bp.get("/dashboard")
 def dashboard():
     who = cookie_principal()
-    if who is None or who.role not in READERS:
+    if who is None or not permissions.holds(who, permissions.READ_REPORTS):
         return _page("login.html")
     return _page("dashboard.html", role=who.role, populations=POPULATIONS, labels=POPULATION_LABELS)
 
@@ -55,7 +55,7 @@ def login():
     who = coord().tokens.authenticate(token) if token else None
     if who is None:
         return _page("login.html", 401, error="That token is not valid (or was revoked).")
-    if who.role not in READERS:
+    if not permissions.holds(who, permissions.READ_REPORTS):
         return _page("login.html", 403, error=f"The {who.role} role may not open the dashboard.")
     response = redirect("/dashboard", code=303)
     response.set_cookie(

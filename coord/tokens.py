@@ -11,6 +11,7 @@ from sqlalchemy import insert, select, update
 
 from coord.service.principal import ROLES, Principal
 from coord.tables import tokens
+from events.agencies import check_agency
 from events.errors import RuleError
 from projections.db import Database
 
@@ -31,6 +32,8 @@ class TokenStore:
             raise RuleError(f"role must be one of {', '.join(ROLES)}")
         if role == "case_manager" and not agency:
             raise RuleError("a case_manager token must be bound to an agency (--agency)")
+        if agency is not None:
+            check_agency(agency)
         token_id = secrets.token_hex(8)
         token = f"{PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
         with self.db.write() as connection:

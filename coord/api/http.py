@@ -1,4 +1,7 @@
-"""Request plumbing shared by the resources: the caller, roles, If-Match, ETags and Idempotency-Key."""
+"""Request plumbing shared by the resources: the caller, If-Match, ETags and Idempotency-Key.
+
+The caller is only authenticated here (401); what they may do is the application service's decision.
+"""
 
 from __future__ import annotations
 
@@ -43,13 +46,11 @@ def coord() -> Coord:
     return current_app.extensions["coord"]
 
 
-def caller(*roles: str) -> Principal:
-    """The authenticated caller, who must hold one of `roles` (any role when none are named)."""
+def caller() -> Principal:
+    """The authenticated caller."""
     principal: Principal | None = g.get("principal")
     if principal is None:
         abort(401, message="a valid Bearer token is required")
-    if roles and principal.role not in roles:
-        abort(403, message=f"the {principal.role} role may not do this")
     return principal
 
 

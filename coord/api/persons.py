@@ -1,4 +1,4 @@
-"""/persons: the by-name list. Personal data is shown only where consent allows, and every read is logged."""
+"""/persons: the by-name list. Personal data is shown only where the service allows, and every read is logged."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from coord.api.http import POST_HEADERS, WRITE_HEADERS, caller, coord, expected_version, idempotent, purpose
-from coord.api.representations import person_view, render_person, tagged
+from coord.api.representations import person_view, render_person, shown_person, tagged
 from coord.api.schemas import (
     ConsentCreateSchema,
     ContactSchema,
@@ -24,11 +24,8 @@ from coord.api.schemas import (
 )
 from events.dates import today
 from events.pii import PERSON_PII_FIELDS
-from projections.list_queries import person_ids
 
 blp = Blueprint("persons", __name__, url_prefix="/persons", description="The by-name list")
-
-WRITERS = ("case_manager", "admin")
 
 
 def _render(person_id: str, version: int) -> dict[str, Any]:
@@ -50,11 +47,8 @@ class Persons(MethodView):
     @blp.response(200, PersonPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List persons (filters: status, population, agency), a page at a time"""
-        who = caller()
-        limit = query.pop("limit")
-        ids = person_ids(coord().db, limit=limit, **query)
-        items = [person_view(who, coord().service.get_person(i), purpose()) for i in ids]
-        return {"items": items, "next_after": str(ids[-1]) if len(ids) == limit else None}
+        seen, next_after = coord().service.list_persons(caller(), purpose(), **query)
+        return {"items": [person_view(p) for p in seen], "next_after": str(next_after) if next_after else None}
 
     @blp.arguments(PersonCreateSchema)
     @blp.response(201, PersonSchema)
@@ -62,14 +56,14 @@ class Persons(MethodView):
     @idempotent("person", _render)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Identify a person (adds them to the by-name list as active)"""
-        who = caller(*WRITERS)
+        who = caller()
         effective_on = data.pop("effective_on", None) or today()
         agency = data.pop("agency", None)
         attributes, pii = _split(data)
         person = coord().service.identify_person(
             who, attributes=attributes, pii=pii, effective_on=effective_on, agency=agency
         )
-        return tagged(person_view(who, person, purpose()))
+        return shown_person(who, person, purpose())
 
 
 @blp.route("/duplicates")
@@ -77,8 +71,7 @@ class Duplicates(MethodView):
     @blp.response(200, DuplicateGroupSchema(many=True))
     def get(self) -> list[dict[str, Any]]:
         """Possible duplicates: persons whose normalised name and date of birth match (admins)"""
-        caller("admin")
-        groups = coord().service.keystore.duplicate_groups()
+        groups = coord().service.possible_duplicates(caller())
         return [{"person_ids": [str(person_id) for person_id in group]} for group in groups]
 
 
@@ -87,15 +80,14 @@ class PersonResource(MethodView):
     @blp.response(200, PersonSchema)
     def get(self, person_id: UUID) -> dict[str, Any]:
         """One person; the ETag is the record's version"""
-        who = caller()
-        return tagged(person_view(who, coord().service.get_person(person_id), purpose()))
+        return tagged(person_view(coord().service.read_person(caller(), person_id, purpose())))
 
     @blp.arguments(PersonPatchSchema)
     @blp.response(200, PersonSchema)
     @blp.doc(parameters=WRITE_HEADERS)
     def patch(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
         """Change attributes or personal data (may move the person into or out of populations)"""
-        who = caller(*WRITERS)
+        who = caller()
         effective_on = data.pop("effective_on", None) or today()
         attributes, pii = _split(data)
         person = coord().service.change_person(
@@ -106,7 +98,7 @@ class PersonResource(MethodView):
             effective_on=effective_on,
             expected_version=expected_version(),
         )
-        return tagged(person_view(who, person, purpose()))
+        return shown_person(who, person, purpose())
 
 
 @blp.route("/<uuid:person_id>/contacts")
@@ -117,7 +109,7 @@ class Contacts(MethodView):
     @idempotent("person", _render)
     def post(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
         """Record a contact with the person"""
-        who = caller(*WRITERS)
+        who = caller()
         person = coord().service.record_contact(
             who,
             person_id,
@@ -125,7 +117,7 @@ class Contacts(MethodView):
             service_id=data.get("service_id"),
             expected_version=expected_version(),
         )
-        return tagged(person_view(who, person, purpose()))
+        return shown_person(who, person, purpose())
 
 
 @blp.route("/<uuid:person_id>/transitions")
@@ -136,7 +128,7 @@ class Transitions(MethodView):
     @idempotent("person", _render)
     def post(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
         """Move the person to housed, inactive or back to active"""
-        who = caller(*WRITERS)
+        who = caller()
         person = coord().service.transition_person(
             who,
             person_id,
@@ -146,7 +138,7 @@ class Transitions(MethodView):
             destination=data.get("destination"),
             expected_version=expected_version(),
         )
-        return tagged(person_view(who, person, purpose()))
+        return shown_person(who, person, purpose())
 
 
 @blp.route("/<uuid:person_id>/consents")
@@ -157,7 +149,7 @@ class Consents(MethodView):
     @idempotent("person", _render)
     def post(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
         """Record a consent that lets other agencies see the person's personal data"""
-        who = caller(*WRITERS)
+        who = caller()
         person, _consent_id = coord().service.record_consent(
             who,
             person_id,
@@ -166,7 +158,7 @@ class Consents(MethodView):
             effective_on=data.get("effective_on") or today(),
             expected_version=expected_version(),
         )
-        return tagged(person_view(who, person, purpose()))
+        return shown_person(who, person, purpose())
 
 
 @blp.route("/<uuid:person_id>/consents/<string:consent_id>")
@@ -175,11 +167,11 @@ class ConsentResource(MethodView):
     @blp.doc(parameters=WRITE_HEADERS)
     def delete(self, person_id: UUID, consent_id: str) -> dict[str, Any]:
         """Revoke a consent"""
-        who = caller(*WRITERS)
+        who = caller()
         person = coord().service.revoke_consent(
             who, person_id, consent_id, effective_on=today(), expected_version=expected_version()
         )
-        return tagged(person_view(who, person, purpose()))
+        return shown_person(who, person, purpose())
 
 
 @blp.route("/<uuid:person_id>/pii")
@@ -187,4 +179,4 @@ class PersonalData(MethodView):
     @blp.response(204)
     def delete(self, person_id: UUID) -> None:
         """Erase the person's personal data (crypto-shredding; counts and history stay). Admins only."""
-        coord().service.erase_person(caller("admin"), person_id)
+        coord().service.erase_person(caller(), person_id)

@@ -1,4 +1,5 @@
-"""Representations of aggregates for one reader: personal data only where that reader may see it."""
+"""Representations of what one reader may see: the application service decides what is shown (privacy.py);
+these only lay it out."""
 
 from __future__ import annotations
 
@@ -7,16 +8,15 @@ from uuid import UUID
 
 from coord.api.http import coord, tag
 from coord.service.principal import Principal
+from coord.service.privacy import SeenHandoff, SeenPerson
 from events.handoff import Handoff
 from events.person import Person
 from events.pii import PERSON_PII_FIELDS, REDACTED
 from events.service import Service
 
 
-def person_view(who: Principal, person: Person, purpose: str, erased_since: bool = False) -> dict[str, Any]:
-    """`erased_since`: the person was erased after this (older) version, as in an idempotent replay."""
-    revealed = coord().service.reveal_person(who, person, purpose)
-    erased = person.erased or erased_since
+def person_view(seen: SeenPerson) -> dict[str, Any]:
+    person, revealed, erased = seen.person, seen.pii, seen.erased
     if revealed is not None:
         pii: dict[str, str | None] = {name: revealed.get(name) for name in PERSON_PII_FIELDS}
     elif erased:
@@ -42,8 +42,8 @@ def person_view(who: Principal, person: Person, purpose: str, erased_since: bool
     }
 
 
-def handoff_view(who: Principal, handoff: Handoff, purpose: str) -> dict[str, Any]:
-    note = coord().service.reveal_note(who, handoff, purpose)
+def handoff_view(seen: SeenHandoff) -> dict[str, Any]:
+    handoff, note = seen.handoff, seen.note
     return {
         "id": str(handoff.id),
         "version": handoff.version,
@@ -80,15 +80,22 @@ def tagged(view: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
+def shown_person(who: Principal, person: Person, purpose: str) -> dict[str, Any]:
+    """The person a command returned, as this reader may see them."""
+    return tagged(person_view(coord().service.privacy.see_person(who, person, purpose)))
+
+
+def shown_handoff(who: Principal, handoff: Handoff, purpose: str) -> dict[str, Any]:
+    return tagged(handoff_view(coord().service.privacy.see_handoff(who, handoff, purpose)))
+
+
 def render_person(who: Principal, person_id: str, version: int, purpose: str) -> dict[str, Any]:
-    person = coord().service.get_person(UUID(person_id), version)
-    erased_since = coord().service.keystore.is_erased(person.id)
-    return tagged(person_view(who, person, purpose, erased_since))
+    return tagged(person_view(coord().service.read_person(who, UUID(person_id), purpose, version)))
 
 
 def render_handoff(who: Principal, handoff_id: str, version: int, purpose: str) -> dict[str, Any]:
-    return tagged(handoff_view(who, coord().service.get_handoff(UUID(handoff_id), version), purpose))
+    return tagged(handoff_view(coord().service.read_handoff(who, UUID(handoff_id), purpose, version)))
 
 
-def render_service(service_id: str, version: int) -> dict[str, Any]:
-    return tagged(service_view(coord().service.get_service(UUID(service_id), version)))
+def render_service(who: Principal, service_id: str, version: int) -> dict[str, Any]:
+    return tagged(service_view(coord().service.read_service(who, UUID(service_id), version)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from events.agencies import AGENCY_CODE, AGENCY_RULE
 from events.populations import POPULATIONS
 from events.vocabulary import (
     GENDERS,
@@ -18,7 +19,7 @@ from events.vocabulary import (
     VETERAN,
 )
 
-AGENCY = validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{0,63}$", error="an agency code is 1-64 of a-z, 0-9, '_', '.', '-'")
+AGENCY = validate.Regexp(AGENCY_CODE, error=AGENCY_RULE)
 
 
 def _text(maximum: int, **kwargs) -> fields.String:

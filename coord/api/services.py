@@ -10,7 +10,6 @@ from flask_smorest import Blueprint
 from coord.api.http import POST_HEADERS, caller, coord, idempotent
 from coord.api.representations import render_service, service_view, tagged
 from coord.api.schemas import ServiceCreateSchema, ServiceQuerySchema, ServiceSchema
-from projections.list_queries import service_rows
 
 blp = Blueprint("services", __name__, url_prefix="/services", description="The service catalogue")
 
@@ -21,15 +20,13 @@ class Services(MethodView):
     @blp.response(200, ServiceSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
         """List services (filters: stage, agency)"""
-        caller()
-        return service_rows(coord().db, **query)
+        return coord().service.list_services(caller(), **query)
 
     @blp.arguments(ServiceCreateSchema)
     @blp.response(201, ServiceSchema)
     @blp.doc(parameters=POST_HEADERS)
-    @idempotent("service", lambda service_id, version: render_service(service_id, version))
+    @idempotent("service", lambda service_id, version: render_service(caller(), service_id, version))
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Register a service (case managers: for their own agency)"""
-        who = caller("case_manager", "admin")
-        service = coord().service.register_service(who, **data)
+        service = coord().service.register_service(caller(), **data)
         return tagged(service_view(service))

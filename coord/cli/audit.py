@@ -10,7 +10,11 @@ import click
 
 from coord.cli.reports import read_month
 from coord.config import Config
+from coord.service.principal import Principal
 from coord.wiring import open_coord
+
+#: The operator on the server: reads the history with an admin's rights.
+OPERATOR = Principal.system("cli-audit")
 
 
 def _coord():
@@ -23,7 +27,7 @@ def verify() -> None:
     from coord.service.audit import verify as verify_log
 
     coord = _coord()
-    verdict = verify_log(coord)
+    verdict = verify_log(coord, OPERATOR)
     coord.close()
     if not verdict["ok"]:
         raise click.ClickException(f"the log does not verify: {verdict['problem']}")
@@ -61,6 +65,6 @@ def replay(recorded_before: Any, month: date | None) -> None:
     from coord.service.replay import replay as replay_log
 
     coord = _coord()
-    result = replay_log(coord, recorded_before=recorded_before.replace(tzinfo=UTC), month=month)
+    result = replay_log(coord, OPERATOR, recorded_before=recorded_before.replace(tzinfo=UTC), month=month)
     coord.close()
     click.echo(json.dumps(result, indent=2))

@@ -14,8 +14,11 @@ from coord.config import Config
 from coord.report_formats import Report
 from coord.service import report_params as params
 from coord.service import reports
+from coord.service.principal import Principal
 from coord.wiring import Coord, open_coord
 
+#: The operator on the server: reads the reports with an admin's rights.
+OPERATOR = Principal.system("cli-report")
 FORMAT = click.option(
     "--format", "output", type=click.Choice(("table", "csv", "json")), default="table", show_default=True
 )
@@ -71,7 +74,7 @@ def _shown(value: Any) -> str:
 @FORMAT
 def monthly(first: date | None, last: date | None, population: str | None, output: str) -> None:
     """Built for Zero monthly metrics per population and month."""
-    _print(lambda coord: reports.monthly_report(coord, first=first, last=last, population=population), output)
+    _print(lambda coord: reports.monthly_report(coord, OPERATOR, first=first, last=last, population=population), output)
 
 
 @report.command("functional-zero")
@@ -79,7 +82,7 @@ def monthly(first: date | None, last: date | None, population: str | None, outpu
 @FORMAT
 def functional_zero(month: date | None, output: str) -> None:
     """Functional zero per population: threshold, reached, brief, streak."""
-    _print(lambda coord: reports.functional_zero_report(coord, month=month), output)
+    _print(lambda coord: reports.functional_zero_report(coord, OPERATOR, month=month), output)
 
 
 @report.command("handoff-gaps")
@@ -96,7 +99,7 @@ def handoff_gaps(
     day = as_of.date() if as_of else None
     _print(
         lambda coord: reports.handoff_gaps_report(
-            coord, first=first, last=last, as_of=day, window_days=window_days, by=by
+            coord, OPERATOR, first=first, last=last, as_of=day, window_days=window_days, by=by
         ),
         output,
     )

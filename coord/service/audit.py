@@ -9,22 +9,17 @@ from typing import Any
 from uuid import UUID
 
 from coord.config import ConfigError
-from coord.errors import ForbiddenError
+from coord.service import permissions
 from coord.service.principal import Principal
 from coord.wiring import Coord
 from events.pii import PII, REDACTED
 
-AUDITORS = ("auditor", "admin")
 #: Carried by every event; listed as columns of their own rather than in `data`.
 ENVELOPE = ("originator_id", "originator_version", "originator_topic", "timestamp", "effective_on", "actor", "agency")
 
 
-def require_auditor(who: Principal) -> None:
-    if who.role not in AUDITORS:
-        raise ForbiddenError(f"the {who.role} role may not read the audit history")
-
-
-def events_page(coord: Coord, *, after: int = 0, limit: int = 100) -> dict[str, Any]:
+def events_page(coord: Coord, who: Principal, *, after: int = 0, limit: int = 100) -> dict[str, Any]:
+    permissions.require(who, permissions.READ_AUDIT)
     app = coord.service
     notifications = app.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
     items = []
@@ -47,7 +42,10 @@ def events_page(coord: Coord, *, after: int = 0, limit: int = 100) -> dict[str, 
     return {"items": items, "next_after": notifications[-1].id if full else None}
 
 
-def access_page(coord: Coord, *, after: int = 0, limit: int = 100, person_id: UUID | None = None) -> dict[str, Any]:
+def access_page(
+    coord: Coord, who: Principal, *, after: int = 0, limit: int = 100, person_id: UUID | None = None
+) -> dict[str, Any]:
+    permissions.require(who, permissions.READ_AUDIT)
     rows = coord.service.access.page(after=after, limit=limit, person_id=person_id)
     items = [
         {
@@ -65,8 +63,9 @@ def access_page(coord: Coord, *, after: int = 0, limit: int = 100, person_id: UU
     return {"items": items, "next_after": items[-1]["id"] if len(items) == limit else None}
 
 
-def verify(coord: Coord) -> dict[str, Any]:
+def verify(coord: Coord, who: Principal) -> dict[str, Any]:
     """Recompute the hash chain from the raw stored events: ok, or the first position that was tampered with."""
+    permissions.require(who, permissions.READ_AUDIT)
     verdict = coord.service.audit_chain.verify(coord.config.audit_signing_key)
     return {
         "ok": verdict.ok,

@@ -19,10 +19,6 @@ class Principal:
     def acting_agency(self) -> str:
         return self.agency or PARTNERSHIP
 
-    @property
-    def writes(self) -> bool:
-        return self.role in ("case_manager", "admin")
-
     @classmethod
     def system(cls, job: str, agency: str | None = None) -> Principal:
         return cls(id=f"system:{job}", role="admin", agency=agency)

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from coord.report_formats import Report, plain
-from coord.service import report_params
+from coord.service import permissions, report_params
+from coord.service.principal import Principal
 from coord.wiring import Coord
 from events.errors import RuleError
 from events.populations import POPULATIONS
@@ -27,7 +28,8 @@ from projections.tables import metadata
 PAGE = 1000
 
 
-def replay(coord: Coord, *, recorded_before: datetime, month: date | None = None) -> dict[str, Any]:
+def replay(coord: Coord, who: Principal, *, recorded_before: datetime, month: date | None = None) -> dict[str, Any]:
+    permissions.require(who, permissions.READ_AUDIT)
     cutoff = recorded_before if recorded_before.tzinfo else recorded_before.replace(tzinfo=UTC)
     if cutoff.year < 1900:
         raise RuleError("recorded_before must be after 1900")

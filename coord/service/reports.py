@@ -7,8 +7,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from coord.errors import ForbiddenError
 from coord.report_formats import Report
+from coord.service import permissions
 from coord.service import report_params as params
 from coord.service.principal import Principal
 from coord.wiring import Coord
@@ -21,7 +21,6 @@ from projections.reports.handoff_gaps import handoff_gaps
 from projections.reports.monthly import METRICS, monthly
 from projections.tables import projection_positions
 
-READERS = ("backbone", "auditor", "admin")
 FZ_COLUMNS = [
     "population",
     "month",
@@ -51,12 +50,8 @@ GAP_MEASURES = [
 ]
 
 
-def require_reader(who: Principal) -> None:
-    if who.role not in READERS:
-        raise ForbiddenError(f"the {who.role} role may not read reports")
-
-
-def counts(coord: Coord) -> Report:
+def counts(coord: Coord, who: Principal) -> Report:
+    permissions.require(who, permissions.READ_REPORTS)
     on = today()
     with coord.db.read() as connection:
         active = live_counts(connection, on=on)
@@ -68,8 +63,9 @@ def counts(coord: Coord) -> Report:
 
 
 def monthly_report(
-    coord: Coord, *, first: date | None = None, last: date | None = None, population: str | None = None
+    coord: Coord, who: Principal, *, first: date | None = None, last: date | None = None, population: str | None = None
 ) -> Report:
+    permissions.require(who, permissions.READ_REPORTS)
     first, last = params.month_range(first, last)
     population = params.population(population)
     with coord.db.read() as connection:
@@ -77,8 +73,9 @@ def monthly_report(
     return Report({"from": first, "to": last, "population": population}, ["population", "month", *METRICS], rows)
 
 
-def functional_zero_report(coord: Coord, *, month: date | None = None) -> Report:
+def functional_zero_report(coord: Coord, who: Principal, *, month: date | None = None) -> Report:
     """For `month`, by default the last complete month: a month under way has not had its placements yet."""
+    permissions.require(who, permissions.READ_REPORTS)
     month = params.one_month(month, default=params.last_complete_month())
     config = coord.config
     with coord.db.read() as connection:
@@ -95,6 +92,7 @@ def functional_zero_report(coord: Coord, *, month: date | None = None) -> Report
 
 def handoff_gaps_report(
     coord: Coord,
+    who: Principal,
     *,
     first: date | None = None,
     last: date | None = None,
@@ -102,6 +100,7 @@ def handoff_gaps_report(
     window_days: int | None = None,
     by: str | None = None,
 ) -> Report:
+    permissions.require(who, permissions.READ_REPORTS)
     first, last = params.month_range(first, last)
     as_of, window_days, by = params.report_date(as_of), params.window_days(window_days), params.cut(by)
     suppress_below = coord.config.suppress_below

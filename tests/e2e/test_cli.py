@@ -137,7 +137,7 @@ def test_key_rotation_keeps_personal_data_readable(cli_env, tmp_path):
 
     coord = open_coord(Config.from_env(cli_env))
     try:
-        assert coord.service.open_pii(coord.service.get_person(person.id)) == {"first_name": "Ines"}
+        assert coord.service.privacy.open(coord.service.get_person(person.id)) == {"first_name": "Ines"}
     finally:
         coord.close()
 

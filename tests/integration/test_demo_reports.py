@@ -11,10 +11,13 @@ import pytest
 from coord.config import Config
 from coord.demo import generate
 from coord.service import reports
+from coord.service.principal import Principal
 from coord.wiring import Coord, open_coord
 from events.crypto import MasterKey
 from events.populations import POPULATIONS
 from projections.tables import FLOWS
+
+BACKBONE = Principal("backbone-token", "backbone")
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +32,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Coord]:
 
 
 def test_every_population_has_people_and_flows_every_month(demo):
-    rows = reports.monthly_report(demo).rows
+    rows = reports.monthly_report(demo, BACKBONE).rows
     for population in POPULATIONS:
         mine = [row for row in rows if row["population"] == population]
         assert sum(row["actively_homeless"] > 0 for row in mine) > len(mine) // 2, population
@@ -40,7 +43,7 @@ def test_every_population_has_people_and_flows_every_month(demo):
 
 
 def test_some_populations_reach_functional_zero_and_some_do_not(demo):
-    rows = reports.functional_zero_report(demo).rows
+    rows = reports.functional_zero_report(demo, BACKBONE).rows
     reached = {row["population"] for row in rows if row["reached"]}
     assert reached and reached != set(POPULATIONS), reached
     assert any(row["streak"] > 1 for row in rows)
@@ -48,10 +51,10 @@ def test_some_populations_reach_functional_zero_and_some_do_not(demo):
 
 
 def test_handoffs_are_picked_up_fall_through_and_show_in_cuts(demo):
-    rows = reports.handoff_gaps_report(demo).rows
+    rows = reports.handoff_gaps_report(demo, BACKBONE).rows
     assert sum(row["picked_up"] for row in rows) > 0 and sum(row["gaps"] for row in rows) > 0
     assert sum(row["censored"] for row in rows) > 0 and sum(row["stale"] for row in rows) > 0
     assert sum(row["never_accepted_rejected"] + row["never_accepted_expired"] for row in rows) > 0
-    cut = reports.handoff_gaps_report(demo, by="race_ethnicity").rows
+    cut = reports.handoff_gaps_report(demo, BACKBONE, by="race_ethnicity").rows
     assert cut and any(row["suppressed"] for row in cut), "a month's cut of one service is mostly small cells"
-    assert reports.counts(demo).rows[0]["active"] > 0
+    assert reports.counts(demo, BACKBONE).rows[0]["active"] > 0

@@ -1,0 +1,62 @@
+"""Personal data as one reader sees it: shown where the rights allow (permissions.may_see_pii), decided at
+the moment of every read, opened from its sealed form, and written to the access log each time it is shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+from coord.service import permissions
+from coord.service.access_log import AccessLog
+from coord.service.principal import Principal
+from events.dates import today
+from events.handoff import Handoff
+from events.keystore import KeyStore
+from events.person import Person
+
+
+@dataclass(frozen=True)
+class SeenPerson:
+    person: Person
+    #: The personal data in plaintext, or None where this reader may not see it or it was erased.
+    pii: dict[str, str] | None
+    #: True also for a version from before the erasure (an idempotent replay of an older answer).
+    erased: bool
+
+
+@dataclass(frozen=True)
+class SeenHandoff:
+    handoff: Handoff
+    #: The note in plaintext, or None where there is none or this reader may not see it.
+    note: str | None
+
+
+class Privacy:
+    def __init__(self, keystore: KeyStore, access: AccessLog, get_person: Callable[[UUID], Person]) -> None:
+        self.keystore, self.access, self._get_person = keystore, access, get_person
+
+    def may_see(self, who: Principal, person: Person) -> bool:
+        return permissions.may_see_pii(who, person, today())
+
+    def open(self, person: Person) -> dict[str, str] | None:
+        """The person's PII in plaintext; None once their key is erased (even for versions from before)."""
+        values: dict[str, str] = {}
+        for name, sealed in person.pii.items():
+            value = self.keystore.open(sealed)
+            if value is None:
+                return None
+            values[name] = value
+        return values
+
+    def see_person(self, who: Principal, person: Person, purpose: str, erased_since: bool = False) -> SeenPerson:
+        values = self.open(person) if self.may_see(who, person) else None
+        if values:
+            self.access.record(who, person.id, sorted(values), purpose)
+        return SeenPerson(person, values, person.erased or erased_since)
+
+    def see_handoff(self, who: Principal, handoff: Handoff, purpose: str) -> SeenHandoff:
+        if handoff.note is None or not self.may_see(who, self._get_person(handoff.person_id)):
+            return SeenHandoff(handoff, None)
+        self.access.record(who, handoff.person_id, ["handoff_note"], purpose)
+        return SeenHandoff(handoff, self.keystore.open(handoff.note))

@@ -1,0 +1,102 @@
+"""The application service's reads: services, persons and handoffs, one record or a listing, each as the
+reader may see it. Every read asks permissions first; listings come from the list read models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from coord.service import permissions
+from coord.service.access_log import AccessLog
+from coord.service.principal import Principal
+from coord.service.privacy import Privacy, SeenHandoff, SeenPerson
+from coord.service.read_models import ReadModelHost
+from events.crypto import MasterKey
+from events.dates import today
+from events.errors import NotFoundError
+from events.handoff import Handoff
+from events.person import Person
+from events.service import Service
+from projections.db import Database
+from projections.list_queries import handoff_ids, person_ids, service_rows
+
+A = TypeVar("A", bound=Aggregate)
+#: A page of a listing and the id to pass as `after` for the next one (None on the last page).
+Page = tuple[list[Any], UUID | None]
+
+
+class Reads(ReadModelHost):
+    def __init__(
+        self, database_url: str, master: MasterKey, previous_masters: Sequence[MasterKey], db: Database
+    ) -> None:
+        super().__init__(database_url, master, previous_masters, db)
+        self.access = AccessLog(db)
+        self.privacy = Privacy(self.keystore, self.access, self.get_person)
+
+    # -- aggregates as they are, for the service's own commands and trusted callers (demo, jobs) ------
+
+    def _get(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"no {cls.__name__.lower()} with id {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFoundError(f"no {cls.__name__.lower()} with id {aggregate_id}")
+        return aggregate
+
+    def get_service(self, service_id: UUID, version: int | None = None) -> Service:
+        return self._get(Service, service_id, version)
+
+    def get_person(self, person_id: UUID, version: int | None = None) -> Person:
+        return self._get(Person, person_id, version)
+
+    def get_handoff(self, handoff_id: UUID, version: int | None = None) -> Handoff:
+        return self._get(Handoff, handoff_id, version)
+
+    # -- reads on behalf of a caller ----------------------------------------------------------------
+
+    def list_services(self, who: Principal, *, stage: str | None = None, agency: str | None = None) -> list[dict]:
+        permissions.require(who, permissions.READ)
+        return service_rows(self.db, stage=stage, agency=agency)
+
+    def read_service(self, who: Principal, service_id: UUID, version: int | None = None) -> Service:
+        permissions.require(who, permissions.READ)
+        return self.get_service(service_id, version)
+
+    def list_persons(self, who: Principal, purpose: str, *, limit: int, **filters: Any) -> Page:
+        """Filters: status, population, agency, after (the last id of the previous page)."""
+        permissions.require(who, permissions.READ)
+        ids = person_ids(self.db, limit=limit, **filters)
+        items = [self.privacy.see_person(who, self.get_person(i), purpose) for i in ids]
+        return items, _next_after(ids, limit)
+
+    def read_person(self, who: Principal, person_id: UUID, purpose: str, version: int | None = None) -> SeenPerson:
+        """`version`: an older version, e.g. to answer an idempotent replay; it shows a later erasure too."""
+        permissions.require(who, permissions.READ)
+        person = self.get_person(person_id, version)
+        erased_since = version is not None and self.keystore.is_erased(person.id)
+        return self.privacy.see_person(who, person, purpose, erased_since)
+
+    def possible_duplicates(self, who: Principal) -> list[list[UUID]]:
+        """Persons whose normalised name and date of birth match, found by the blind index without decrypting."""
+        permissions.require(who, permissions.FIND_DUPLICATES)
+        return self.keystore.duplicate_groups()
+
+    def list_handoffs(self, who: Principal, purpose: str, *, limit: int, **filters: Any) -> Page:
+        """Filters: status, to_service, overdue (past due today, still unanswered), after."""
+        permissions.require(who, permissions.READ)
+        ids = handoff_ids(self.db, on=today(), limit=limit, **filters)
+        items = [self.privacy.see_handoff(who, self.get_handoff(i), purpose) for i in ids]
+        return items, _next_after(ids, limit)
+
+    def read_handoff(self, who: Principal, handoff_id: UUID, purpose: str, version: int | None = None) -> SeenHandoff:
+        permissions.require(who, permissions.READ)
+        return self.privacy.see_handoff(who, self.get_handoff(handoff_id, version), purpose)
+
+
+def _next_after(ids: list[UUID], limit: int) -> UUID | None:
+    return ids[-1] if len(ids) == limit else None
