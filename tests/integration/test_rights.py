@@ -1,0 +1,272 @@
+"""The README's rights table ("Who uses it") walked at the application service, without HTTP, on SQLite and
+PostgreSQL: every command and read of each row, as every role, for each relation of the caller's agency to
+the record, with the exact outcome of every cell."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+import pytest
+
+from coord.errors import ForbiddenError
+from coord.service import audit, permissions, reports
+from coord.service.principal import ROLES, Principal
+from coord.service.replay import replay
+from events.dates import today
+from events.handoff import Handoff
+from events.person import Person
+
+OK, NO, SHOWN, HIDDEN = "allowed", "forbidden", "shown", "hidden"
+#: The caller's agency in each relation. Persons are identified by harbor ("consented": gateway, which a
+#: consent of the person covers); handoffs go from harbor's service to gateway's.
+AGENCY = {
+    "own": "harbor",
+    "other": "gateway",
+    "consented": "gateway",
+    "sending": "harbor",
+    "receiving": "gateway",
+    "unrelated": "city",
+}
+PERSON = ("own", "other", "consented")
+HANDOFF = ("receiving", "sending", "unrelated")
+PII = {"first_name": "Ana", "last_name": "Lopez", "dob": "1990-05-06"}
+NOTE = "bed near the door"
+OWNER = Principal("owner", "case_manager", "harbor")
+SETUP = Principal("setup", "admin")
+PURPOSE = "rights test"
+
+
+class World:
+    """What a case acts on: a service per agency, and a fresh person or handoff whenever asked."""
+
+    def __init__(self, coord: Any) -> None:
+        self.coord, self.app = coord, coord.service
+        self.services = {
+            agency: self.app.register_service(SETUP, name=f"{agency} service", stage=stage, agency=agency).id
+            for agency, stage in (("harbor", "outreach"), ("gateway", "emergency_shelter"), ("city", "prevention"))
+        }
+
+    def person(self, relation: str = "own") -> Person:
+        person = self.app.identify_person(
+            OWNER,
+            attributes={"veteran": "no", "household_type": "single_adult"},
+            pii=PII,
+            effective_on=today(),
+        )
+        if relation == "consented":
+            self.app.record_consent(OWNER, person.id, agencies=["gateway"], expires_on=None, effective_on=today())
+        return person
+
+    def handoff(self, relation: str = "own", *, accepted: bool = False, from_agency: str | None = "harbor") -> Handoff:
+        handoff = self.app.request_handoff(
+            OWNER,
+            person_id=self.person(relation).id,
+            from_service_id=self.services[from_agency] if from_agency else None,
+            to_service_id=self.services["gateway"],
+            requested_on=today(),
+            note=NOTE,
+        )
+        if accepted:
+            handoff = self.app.transition_handoff(SETUP, handoff.id, to="accepted", effective_on=today())
+        return handoff
+
+
+def _seen(value: Any, plaintext: Any) -> str:
+    if value is None:
+        return HIDDEN
+    return SHOWN if value == plaintext else f"shown as {value!r}"
+
+
+# -- one action per command: (world, caller, relation) -> an outcome, or anything else when it went through
+
+
+def read_person(w: World, who: Principal, relation: str) -> str:
+    return _seen(w.app.read_person(who, w.person(relation).id, PURPOSE).pii, PII)
+
+
+def listed_person(w: World, who: Principal, relation: str) -> str:
+    person = w.person(relation)
+    items, _next_after = w.app.list_persons(who, PURPOSE, limit=1000)
+    return _seen(next(seen.pii for seen in items if seen.person.id == person.id), PII)
+
+
+def read_note(w: World, who: Principal, relation: str) -> str:
+    return _seen(w.app.read_handoff(who, w.handoff(relation).id, PURPOSE).note, NOTE)
+
+
+def read_erased(w: World, who: Principal, relation: str) -> str:
+    person = w.person(relation)
+    w.app.erase_person(SETUP, person.id)
+    return _seen(w.app.read_person(who, person.id, PURPOSE).pii, PII)
+
+
+def register(agency: str | None) -> Action:
+    return lambda w, who, _r: w.app.register_service(who, name="Drop-in", stage="outreach", agency=agency)
+
+
+def identify(agency: str | None) -> Action:
+    attributes = {"veteran": "no", "household_type": "youth"}
+    return lambda w, who, _r: w.app.identify_person(
+        who, attributes=attributes, pii={}, effective_on=today(), agency=agency
+    )
+
+
+def contact(w: World, who: Principal, relation: str) -> None:
+    w.app.record_contact(who, w.person(relation).id, effective_on=today())
+
+
+def transition(w: World, who: Principal, relation: str) -> None:
+    w.app.transition_person(who, w.person(relation).id, to="inactive", reason="left_area", effective_on=today())
+
+
+def change(**changes: Any) -> Action:
+    def act(w: World, who: Principal, relation: str) -> None:
+        person_id = w.person(relation).id
+        w.app.change_person(who, person_id, effective_on=today(), **{"attributes": {}, "pii": {}, **changes})
+
+    return act
+
+
+def consent(w: World, who: Principal, relation: str) -> None:
+    w.app.record_consent(who, w.person(relation).id, agencies=["city"], expires_on=None, effective_on=today())
+
+
+def revoke(w: World, who: Principal, relation: str) -> None:
+    person = w.person(relation)
+    _person, consent_id = w.app.record_consent(
+        OWNER, person.id, agencies=["city"], expires_on=None, effective_on=today()
+    )
+    w.app.revoke_consent(who, person.id, consent_id, effective_on=today())
+
+
+def request(from_agency: str | None) -> Action:
+    def act(w: World, who: Principal, relation: str) -> None:
+        w.app.request_handoff(
+            who,
+            person_id=w.person(relation).id,
+            from_service_id=w.services[from_agency] if from_agency else None,
+            to_service_id=w.services["city"],
+            requested_on=today(),
+        )
+
+    return act
+
+
+def move(to: str, *, accepted: bool = False, from_agency: str | None = "harbor", **details: str) -> Action:
+    def act(w: World, who: Principal, _relation: str) -> None:
+        handoff = w.handoff(accepted=accepted, from_agency=from_agency)
+        w.app.transition_handoff(who, handoff.id, to=to, effective_on=today(), **details)
+
+    return act
+
+
+def dashboard(_w: World, who: Principal, _relation: str) -> str:
+    return OK if permissions.holds(who, permissions.READ_REPORTS) else NO
+
+
+Action = Callable[[World, Principal, str], Any]
+
+
+class Case(NamedTuple):
+    row: str  # the README table's row
+    command: str
+    relations: tuple[str, ...]
+    #: Per role: one outcome for every relation, or one per relation in the order of `relations`.
+    expected: dict[str, str | tuple[str, ...]]
+    action: Action
+
+
+EVERYONE = dict.fromkeys(ROLES, OK)
+WRITERS = {"case_manager": OK, "backbone": NO, "auditor": NO, "admin": OK}
+OWN_AGENCY = {**WRITERS, "case_manager": (OK, NO, NO)}
+MAY_SEE = {**WRITERS, "case_manager": (OK, NO, OK)}
+RECEIVING = {**WRITERS, "case_manager": (OK, NO, NO)}
+EITHER_SIDE = {**WRITERS, "case_manager": (OK, OK, NO)}
+SEES = {"case_manager": (SHOWN, HIDDEN, SHOWN), "backbone": HIDDEN, "auditor": HIDDEN, "admin": SHOWN}
+NOBODY = dict.fromkeys(ROLES, HIDDEN)
+READERS = {"case_manager": NO, "backbone": OK, "auditor": OK, "admin": OK}
+AUDITORS = {**READERS, "backbone": NO}
+ADMINS = {**AUDITORS, "auditor": NO}
+
+READ = "list and read services, persons, handoffs"
+SEE = "see personal data"
+REGISTER = "register a service"
+IDENTIFY = "identify a person"
+RECORD = "record contacts and status transitions, change attributes"
+PATCH_PII = "change a person's personal data"
+CONSENT = "record or revoke consent"
+REQUEST = "request a handoff"
+ANSWER = "accept, reject, start, hold, complete or fail a handoff"
+WITHDRAW = "cancel a handoff or mark it entered_in_error"
+REPORTS = "reports and the live stream"
+AUDIT = "the event history, the access log, replay and verification"
+DUPLICATES = "possible duplicates"
+ERASE = "erase personal data"
+
+TABLE = [
+    Case(READ, "list_services", PERSON, EVERYONE, lambda w, who, _r: w.app.list_services(who)),
+    Case(READ, "read_service", PERSON, EVERYONE, lambda w, who, _r: w.app.read_service(who, w.services["harbor"])),
+    Case(READ, "list_persons", PERSON, EVERYONE, lambda w, who, _r: w.app.list_persons(who, PURPOSE, limit=5)),
+    Case(READ, "read_person", PERSON, EVERYONE, lambda w, who, r: w.app.read_person(who, w.person(r).id, PURPOSE)),
+    Case(READ, "list_handoffs", PERSON, EVERYONE, lambda w, who, _r: w.app.list_handoffs(who, PURPOSE, limit=5)),
+    Case(READ, "read_handoff", PERSON, EVERYONE, lambda w, who, r: w.app.read_handoff(who, w.handoff(r).id, PURPOSE)),
+    Case(SEE, "read_person", PERSON, SEES, read_person),
+    Case(SEE, "list_persons", PERSON, SEES, listed_person),
+    Case(SEE, "read_handoff's note", PERSON, SEES, read_note),
+    Case(SEE, "read_person once erased", PERSON, NOBODY, read_erased),
+    Case(REGISTER, "naming harbor", PERSON, OWN_AGENCY, register("harbor")),
+    Case(REGISTER, "naming no agency", PERSON, WRITERS, register(None)),
+    Case(IDENTIFY, "naming harbor", PERSON, OWN_AGENCY, identify("harbor")),
+    Case(IDENTIFY, "naming no agency", PERSON, WRITERS, identify(None)),
+    Case(RECORD, "record_contact", PERSON, WRITERS, contact),
+    Case(RECORD, "transition_person", PERSON, WRITERS, transition),
+    Case(RECORD, "change_person attributes", PERSON, WRITERS, change(attributes={"chronic": True})),
+    Case(PATCH_PII, "change_person pii", PERSON, MAY_SEE, change(pii={"phone": "555-0100"})),
+    Case(CONSENT, "record_consent", PERSON, OWN_AGENCY, consent),
+    Case(CONSENT, "revoke_consent", PERSON, OWN_AGENCY, revoke),
+    Case(REQUEST, "from harbor's service", PERSON, OWN_AGENCY, request("harbor")),
+    Case(REQUEST, "from no service", PERSON, WRITERS, request(None)),
+    Case(ANSWER, "accept", HANDOFF, RECEIVING, move("accepted")),
+    Case(ANSWER, "reject", HANDOFF, RECEIVING, move("rejected", reason="full")),
+    Case(ANSWER, "start", HANDOFF, RECEIVING, move("in_progress", accepted=True)),
+    Case(ANSWER, "hold", HANDOFF, RECEIVING, move("on_hold", accepted=True, reason="waiting")),
+    Case(ANSWER, "complete", HANDOFF, RECEIVING, move("completed", accepted=True, outcome="housed")),
+    Case(ANSWER, "fail", HANDOFF, RECEIVING, move("failed", accepted=True, reason="unreachable")),
+    Case(WITHDRAW, "cancel", HANDOFF, EITHER_SIDE, move("cancelled", reason="moved")),
+    Case(WITHDRAW, "entered_in_error", HANDOFF, EITHER_SIDE, move("entered_in_error", reason="duplicate")),
+    Case(WITHDRAW, "cancel, no from-service", HANDOFF, EITHER_SIDE, move("cancelled", from_agency=None, reason="x")),
+    Case(REPORTS, "counts (the stream)", PERSON, READERS, lambda w, who, _r: reports.counts(w.coord, who)),
+    Case(REPORTS, "monthly", PERSON, READERS, lambda w, who, _r: reports.monthly_report(w.coord, who)),
+    Case(REPORTS, "functional zero", PERSON, READERS, lambda w, who, _r: reports.functional_zero_report(w.coord, who)),
+    Case(REPORTS, "handoff gaps", PERSON, READERS, lambda w, who, _r: reports.handoff_gaps_report(w.coord, who)),
+    Case(REPORTS, "dashboard sign-in", PERSON, READERS, dashboard),
+    Case(AUDIT, "events", PERSON, AUDITORS, lambda w, who, _r: audit.events_page(w.coord, who)),
+    Case(AUDIT, "access log", PERSON, AUDITORS, lambda w, who, _r: audit.access_page(w.coord, who)),
+    Case(AUDIT, "replay", PERSON, AUDITORS, lambda w, who, _r: replay(w.coord, who, recorded_before=datetime.now(UTC))),
+    Case(AUDIT, "verify", PERSON, AUDITORS, lambda w, who, _r: audit.verify(w.coord, who)),
+    Case(DUPLICATES, "possible_duplicates", PERSON, ADMINS, lambda w, who, _r: w.app.possible_duplicates(who)),
+    Case(ERASE, "erase_person", PERSON, ADMINS, lambda w, who, r: w.app.erase_person(who, w.person(r).id)),
+]
+
+
+def _outcome(case: Case, world: World, who: Principal, relation: str) -> str:
+    try:
+        result = case.action(world, who, relation)
+    except ForbiddenError:
+        return NO
+    return result if isinstance(result, str) else OK
+
+
+@pytest.mark.parametrize("case", TABLE, ids=[f"{case.row}: {case.command}" for case in TABLE])
+def test_rights(coord, case):
+    world = World(coord)
+    expected, actual = {}, {}
+    for role in ROLES:
+        cells = case.expected[role]
+        for index, relation in enumerate(case.relations):
+            who = Principal(f"{role}@{relation}", role, AGENCY[relation])
+            expected[role, relation] = cells if isinstance(cells, str) else cells[index]
+            actual[role, relation] = _outcome(case, world, who, relation)
+    assert actual == expected
