@@ -1,11 +1,11 @@
-"""Who is acting: a token's id, role and agency, or a system job."""
+"""Who is acting: a token's id, role and agency, or the system itself (`coord` on the server, the demo loader)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 ROLES = ("case_manager", "backbone", "auditor", "admin")
-#: The agency recorded on events by actors that act for the whole partnership (admins, jobs).
+#: The agency recorded on events by actors that act for the whole partnership (admins, the system).
 PARTNERSHIP = "partnership"
 
 

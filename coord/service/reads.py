@@ -37,7 +37,7 @@ class Reads(ReadModelHost):
         self.access = AccessLog(db)
         self.privacy = Privacy(self.keystore, self.access, self.get_person)
 
-    # -- aggregates as they are, for the service's own commands and trusted callers (demo, jobs) ------
+    # -- aggregates as they are, for the service's own commands and the system's (the demo loader) ------
 
     def _get(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A:
         try:
