@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from coord.config import Config
 from coord.demo import generate
 from coord.service import reports
+from coord.service.principal import Principal
 from coord.wiring import Coord, open_coord
 from events.crypto import MasterKey
 from events.dates import today
@@ -24,6 +25,7 @@ from projections.reports.months import add_months, month_of
 from projections.tables import FLOWS, handoffs, persons
 
 SEED, PERSONS, MONTHS = 3, 120, 18
+BACKBONE = Principal("backbone-token", "backbone")
 
 
 def _open(directory: Path) -> Coord:
@@ -113,11 +115,11 @@ def test_every_population_has_every_flow_in_the_year_ending_on_any_day(tmp_path,
     try:
         generate(coord.service, seed=SEED, persons=PERSONS, months=MONTHS, today=on)
         last = month_of(on)
-        rows = reports.monthly_report(coord, first=add_months(last, -11), last=last).rows
+        rows = reports.monthly_report(coord, BACKBONE, first=add_months(last, -11), last=last).rows
         for population in POPULATIONS:
             mine = [row for row in rows if row["population"] == population]
             assert [f for f in FLOWS[:5] if not sum(row[f] for row in mine)] == [], population
-        placed = reports.functional_zero_report(coord, month=add_months(last, -1)).rows
+        placed = reports.functional_zero_report(coord, BACKBONE, month=add_months(last, -1)).rows
         assert all(row["housing_placements"] > 0 for row in placed), "the last complete month has placements"
     finally:
         coord.close()
