@@ -18,6 +18,7 @@ from events.vocabulary import (
     VETERAN,
     check_choice,
     check_text,
+    whole_within,
 )
 
 #: The clear (not personal) attributes of a person.
@@ -103,7 +104,7 @@ def check_pii(pii: Mapping[str, PII], subject: UUID) -> None:
 
 def _check_birth_year(value: object) -> None:
     last = last_birth_year()
-    if not isinstance(value, int) or isinstance(value, bool) or not FIRST_BIRTH_YEAR <= value <= last:
+    if not whole_within(value, range(FIRST_BIRTH_YEAR, last + 1)):
         raise RuleError(f"birth_year must be a year from {FIRST_BIRTH_YEAR} to {last}")
 
 

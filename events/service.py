@@ -6,7 +6,7 @@ from eventsourcing.domain import Aggregate, event
 
 from events.dates import check_not_future
 from events.errors import RuleError
-from events.vocabulary import STAGES, check_choice, check_text
+from events.vocabulary import STAGES, check_choice, check_text, whole_within
 
 #: The longest service name, in characters.
 NAME_LENGTH = 200
@@ -31,8 +31,7 @@ class Service(Aggregate):
     ) -> "Service":
         check_text("name", name, NAME_LENGTH)
         check_choice("stage", stage, STAGES)
-        window = handoff_window_days
-        if not isinstance(window, int) or isinstance(window, bool) or window not in HANDOFF_WINDOW_DAYS:
+        if not whole_within(handoff_window_days, HANDOFF_WINDOW_DAYS):
             first, last = HANDOFF_WINDOW_DAYS[0], HANDOFF_WINDOW_DAYS[-1]
             raise RuleError(f"handoff_window_days must be a whole number of days from {first} to {last}")
         check_not_future(effective_on)

@@ -107,11 +107,16 @@ def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
         raise RuleError(f"{name} must be one of: {', '.join(allowed)}")
 
 
+def whole_within(value: object, allowed: range) -> bool:
+    """Whether `value` is a whole number (a bool is not one) within `allowed`."""
+    return isinstance(value, int) and not isinstance(value, bool) and value in allowed
+
+
 def check_destination(destination: object) -> None:
     """Refuse a missing destination, or one that is not an HMIS permanent destination code."""
     if destination is None:
         raise RuleError("a destination is required to house a person")
-    if not isinstance(destination, int) or isinstance(destination, bool) or destination not in PERMANENT_DESTINATIONS:
+    if not whole_within(destination, PERMANENT_DESTINATIONS):
         first, last = PERMANENT_DESTINATIONS[0], PERMANENT_DESTINATIONS[-1]
         raise RuleError(f"destination must be an HMIS permanent destination code from {first} to {last}")
 

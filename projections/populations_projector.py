@@ -115,7 +115,7 @@ class PopulationsProjector(Projector):
         )
 
 
-_PROFILE_COLUMNS = ("race_ethnicity", "sex", "birth_year", "household_type", "veteran", "chronic", "populations")
+_PROFILE_COLUMNS = ("race_ethnicity", "sex", "birth_year", "populations")
 
 
 def _profile(person_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
@@ -124,9 +124,6 @@ def _profile(person_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
         "race_ethnicity": race_category(attributes.get("race_ethnicity")),
         "sex": attributes.get("sex") or "unknown",
         "birth_year": attributes.get("birth_year"),
-        "household_type": attributes["household_type"],
-        "veteran": attributes["veteran"],
-        "chronic": bool(attributes.get("chronic")),
         "populations": [population for population in POPULATIONS if population in populations_of(attributes)],
     }
 

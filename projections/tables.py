@@ -90,10 +90,7 @@ person_profiles = Table(
     Column("race_ethnicity", String(24), nullable=False),
     Column("sex", String(10), nullable=False),
     Column("birth_year", Integer),
-    Column("household_type", String(16), nullable=False),
-    Column("veteran", String(8), nullable=False),
-    Column("chronic", Boolean, nullable=False),
-    #: The populations the person belongs to with these attributes, in the order of POPULATIONS.
+    #: The populations the person belongs to (events/populations.py), in the order of POPULATIONS.
     Column("populations", JSON, nullable=False),
 )
 

@@ -1,5 +1,6 @@
 """Read models store what their queries need: each listed person's populations, whether a handoff still awaits
-an answer, each profile's populations; person timelines name their facts by event.
+an answer, each profile's populations (instead of the attributes they were derived from at query time); person
+timelines name their facts by event.
 
 The list and populations read models are emptied and their positions set to 0, so the projectors rebuild
 them from the event log on their next catch-up: read models are rebuildable by design, and a rebuild is the
@@ -9,6 +10,8 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-02
 """
+
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -23,18 +26,18 @@ REBUILT = {
     "lists": ("persons", "services", "handoffs"),
     "populations": ("person_facts", "person_profiles", "population_days"),
 }
-NEW_COLUMNS = {
-    "handoffs": sa.Column("awaiting_answer", sa.Boolean, nullable=False),
-    "person_profiles": sa.Column("populations", sa.JSON, nullable=False),
-}
+#: The attribute columns a profile kept before it stored populations.
+PROFILE_ATTRIBUTES = {"household_type": sa.String(16), "veteran": sa.String(8), "chronic": sa.Boolean}
 
 
 def upgrade() -> None:
     _rewind()
-    for table, column in NEW_COLUMNS.items():
-        # SQLite cannot add a NOT NULL column without a default, even to an empty table: copy the table instead.
-        with op.batch_alter_table(table, recreate="always" if _sqlite() else "auto") as batch:
-            batch.add_column(column)
+    with _batch("handoffs") as batch:
+        batch.add_column(sa.Column("awaiting_answer", sa.Boolean, nullable=False))
+    with _batch("person_profiles") as batch:
+        batch.add_column(sa.Column("populations", sa.JSON, nullable=False))
+        for name in PROFILE_ATTRIBUTES:
+            batch.drop_column(name)
     op.create_table(
         "person_populations",
         sa.Column("population", sa.String(16), primary_key=True),
@@ -45,9 +48,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("person_populations")
     _rewind()
-    for table, column in NEW_COLUMNS.items():
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column(column.name)
+    with _batch("person_profiles") as batch:
+        batch.drop_column("populations")
+        for name, kind in PROFILE_ATTRIBUTES.items():
+            batch.add_column(sa.Column(name, kind, nullable=False))
+    with _batch("handoffs") as batch:
+        batch.drop_column("awaiting_answer")
 
 
 def _rewind() -> None:
@@ -58,5 +64,8 @@ def _rewind() -> None:
     op.execute(positions.update().where(positions.c.name.in_(list(REBUILT))).values(position=0))
 
 
-def _sqlite() -> bool:
-    return op.get_bind().dialect.name == "sqlite"
+def _batch(table: str) -> Any:
+    """Alter an emptied table; SQLite cannot add a NOT NULL column without a default, even to an empty
+    table, so there the table is copied instead."""
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    return op.batch_alter_table(table, recreate="always" if sqlite else "auto")
