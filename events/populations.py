@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from typing import Any
 
 POPULATIONS = ("all", "single_adults", "veterans", "chronic", "youth", "families")
+#: The clear attributes membership depends on: a read model that stores memberships keeps these.
+MEMBERSHIP_ATTRIBUTES = ("household_type", "veteran", "chronic")
 
 
 def populations_of(attrs: Mapping[str, Any]) -> set[str]:

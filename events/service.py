@@ -6,7 +6,13 @@ from eventsourcing.domain import Aggregate, event
 
 from events.dates import check_not_future
 from events.errors import RuleError
-from events.vocabulary import STAGES, check_choice, check_text
+from events.vocabulary import STAGES, check_choice, check_text, whole_within
+
+#: The longest service name, in characters.
+NAME_LENGTH = 200
+#: Days a to-service has to pick a handoff up, unless the service says otherwise.
+HANDOFF_WINDOW_DAYS = range(1, 366)
+DEFAULT_HANDOFF_WINDOW_DAYS = 14
 
 
 class Service(Aggregate):
@@ -18,19 +24,16 @@ class Service(Aggregate):
         *,
         name: str,
         stage: str,
-        handoff_window_days: int = 14,
+        handoff_window_days: int = DEFAULT_HANDOFF_WINDOW_DAYS,
         effective_on: date,
         actor: str,
         agency: str,
     ) -> "Service":
-        check_text("name", name, 200)
+        check_text("name", name, NAME_LENGTH)
         check_choice("stage", stage, STAGES)
-        if (
-            not isinstance(handoff_window_days, int)
-            or isinstance(handoff_window_days, bool)
-            or not 1 <= handoff_window_days <= 365
-        ):
-            raise RuleError("handoff_window_days must be a whole number of days from 1 to 365")
+        if not whole_within(handoff_window_days, HANDOFF_WINDOW_DAYS):
+            first, last = HANDOFF_WINDOW_DAYS[0], HANDOFF_WINDOW_DAYS[-1]
+            raise RuleError(f"handoff_window_days must be a whole number of days from {first} to {last}")
         check_not_future(effective_on)
         return cls(
             name=name.strip(),

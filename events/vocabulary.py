@@ -1,5 +1,9 @@
 """The controlled vocabularies (Built for Zero, HMIS FY2024/26, HL7 FHIR Task) and checks against them.
-Values are stored as is in events, so renaming one is a data migration."""
+Values are stored as is in events, so renaming one is a data migration. What each event of an aggregate
+means lives beside it (events/person_vocabulary.py, events/handoff_vocabulary.py), on the `Meaning` below."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from events.errors import RuleError
 
@@ -42,6 +46,8 @@ RACE_ETHNICITY = (
     "unknown",
     "refused",
 )
+#: HMIS 3.12 permanent destinations: where a person moves when housed.
+PERMANENT_DESTINATIONS = range(400, 500)
 SEXES = ("female", "male", "unknown", "refused")
 # HMIS 3.06 (FY2024); the same stand-alone rule for "unknown" and "refused".
 GENDERS = (
@@ -72,23 +78,47 @@ HANDOFF_STATUSES = (
 )
 HANDOFF_PRIORITIES = ("routine", "urgent", "asap", "stat")
 
-#: The clear (not personal) attributes of a person.
-PERSON_ATTRIBUTES = (
-    "birth_year",
-    "race_ethnicity",
-    "sex",
-    "gender",
-    "veteran",
-    "chronic",
-    "household_type",
-    "source",
-)
+
+@dataclass(frozen=True, kw_only=True)
+class Meaning:
+    """What an event means for its aggregate's status; each aggregate's table adds what its readers need."""
+
+    #: The status the event leads to; None: the status stays as it was.
+    leads_to: str | None = None
+    #: The statuses the event may follow; none: the event creates the aggregate.
+    follows: tuple[str, ...] = ()
+    #: The status it leads to is final: only a correction may follow it.
+    terminal: bool = False
+
+
+def moves_to(events: Mapping[str, Meaning], to: str) -> list[str]:
+    """The events that move an aggregate to status `to`, leaving aside the one that creates it."""
+    return [name for name, meaning in events.items() if meaning.leads_to == to and meaning.follows]
+
+
+def move_from(events: Mapping[str, Meaning], status: str, to: str) -> str | None:
+    """The event that moves an aggregate from `status` to `to`, if one may."""
+    return next((name for name in moves_to(events, to) if status in events[name].follows), None)
 
 
 def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
     """Refuse a value outside its vocabulary; the message lists the allowed values, never the given one."""
     if not isinstance(value, str) or value not in allowed:
         raise RuleError(f"{name} must be one of: {', '.join(allowed)}")
+
+
+def whole_within(value: object, allowed: range) -> bool:
+    """Whether `value` is a whole number (a bool is not one) within `allowed`."""
+    return isinstance(value, int) and not isinstance(value, bool) and value in allowed
+
+
+def check_destination(destination: object) -> None:
+    """Refuse a missing destination, or one that is not an HMIS permanent destination code."""
+    if destination is None:
+        raise RuleError("a destination is required to house a person")
+    if not whole_within(destination, PERMANENT_DESTINATIONS):
+        first, last = PERMANENT_DESTINATIONS[0], PERMANENT_DESTINATIONS[-1]
+        raise RuleError(f"destination must be an HMIS permanent destination code from {first} to {last}")
 
 
 def check_text(name: str, value: object, max_length: int) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from events.handoff import Handoff
+from events.handoff_vocabulary import HANDOFF_EVENTS
 from projections.batch import PageRows
 from projections.runner import Positioned, Projector
 from projections.tables import gap_handoffs
@@ -28,23 +29,18 @@ def _requested(e: Handoff.Requested, position: int) -> dict[str, Any]:
     }
 
 
-def _closed(closed_as: str):
-    return lambda e: {"closed_on": e.effective_on, "closed_as": closed_as}
-
-
-def _cancelled(e: Handoff.Cancelled) -> dict[str, Any]:
-    # The expiry job cancels with reason "expired"; any other reason is free text and stays in the log.
-    return {"closed_on": e.effective_on, "closed_as": "expired" if e.reason == "expired" else "cancelled"}
-
-
-CHANGES = {
-    Handoff.Accepted: lambda e: {"accepted_on": e.effective_on},
-    Handoff.Rejected: _closed("rejected"),
-    Handoff.Cancelled: _cancelled,
-    Handoff.Completed: _closed("completed"),
-    Handoff.Failed: _closed("failed"),
-    Handoff.EnteredInError: lambda e: {"in_error": True},
-}
+def _change(e: Any) -> dict[str, Any]:
+    """What the gap report needs of a handoff's later event, as its vocabulary says: a cancellation whose
+    reason is the expiry code counts as expired."""
+    meaning = HANDOFF_EVENTS[type(e).__name__]
+    values: dict[str, Any] = {}
+    if meaning.picks_up:
+        values["accepted_on"] = e.effective_on
+    if meaning.closes_as is not None:
+        values.update(closed_on=e.effective_on, closed_as=meaning.closed_as(getattr(e, "reason", None)))
+    if meaning.strikes_out:
+        values["in_error"] = True
+    return values
 
 
 class HandoffGapsProjector(Projector):
@@ -57,8 +53,8 @@ class HandoffGapsProjector(Projector):
         for position, event in page:
             if type(event) is Handoff.Requested:
                 rows.add(gap_handoffs, _requested(event, position))
-            elif type(event) in CHANGES:
-                rows.change(gap_handoffs, event.originator_id.hex).update(CHANGES[type(event)](event))
+            elif isinstance(event, Handoff.Event) and (values := _change(event)):
+                rows.change(gap_handoffs, event.originator_id.hex).update(values)
         rows.write(connection)
 
 

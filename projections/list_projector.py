@@ -1,32 +1,44 @@
 """The list projector: one row per person, service and handoff, for the filtered listings of the API.
 
-Rows hold only clear attributes; they are keyed by aggregate id and carry its version (the ETag). A page
-is written in a few statements (projections/batch.py).
+Rows hold only clear attributes; they are keyed by aggregate id and carry its version (the ETag). Statuses
+come from each aggregate's vocabulary table, and a person's populations are stored with the row, so no
+listing restates a domain rule. A page is written in a few statements (projections/batch.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, case
+from sqlalchemy import Connection, Table, case, delete, insert, select
 
 from events.handoff import Handoff
+from events.handoff_vocabulary import HANDOFF_EVENTS, HandoffEvent
 from events.person import Person
+from events.person_vocabulary import PERSON_EVENTS, PersonEvent
+from events.populations import MEMBERSHIP_ATTRIBUTES, populations_of
 from events.service import Service
 from projections.batch import PageRows
 from projections.runner import Positioned, Projector
-from projections.tables import handoffs, persons, services
+from projections.tables import handoffs, person_populations, persons, services
 
 #: A function of an event giving the columns it sets on its aggregate's row.
 Change = Callable[[Any], dict[str, Any]]
+
+
+def _person_status(meaning: PersonEvent) -> dict[str, Any]:
+    return {"status": meaning.leads_to}
+
+
+def _handoff_status(meaning: HandoffEvent) -> dict[str, Any]:
+    return {"status": meaning.leads_to, "awaiting_answer": meaning.awaits_answer}
 
 
 def _identified(e: Person.Identified) -> dict[str, Any]:
     return {
         "id": e.originator_id.hex,
         "agency": e.agency,
-        "status": "active",
+        **_person_status(PERSON_EVENTS["Identified"]),
         "identified_on": e.effective_on,
         "last_contact_on": e.effective_on,
         "last_transition_on": e.effective_on,
@@ -57,7 +69,7 @@ def _requested(e: Handoff.Requested) -> dict[str, Any]:
         "from_service_id": e.from_service_id.hex if e.from_service_id else None,
         "to_service_id": e.to_service_id.hex,
         "agency": e.agency,
-        "status": "requested",
+        **_handoff_status(HANDOFF_EVENTS["Requested"]),
         "priority": e.priority,
         "requested_on": e.requested_on,
         "due_on": e.due_on,
@@ -66,61 +78,78 @@ def _requested(e: Handoff.Requested) -> dict[str, Any]:
     }
 
 
-def _moved(status: str) -> Change:
-    return lambda e: {"status": status, "last_transition_on": e.effective_on}
-
-
 def _attributes_changed(e: Person.AttributesChanged) -> dict[str, Any]:
-    return {k: e.attributes[k] for k in ("household_type", "veteran", "chronic") if k in e.attributes}
+    return {name: e.attributes[name] for name in MEMBERSHIP_ATTRIBUTES if name in e.attributes}
 
 
-HANDOFF_MOVES = {
-    Handoff.Accepted: "accepted",
-    Handoff.Rejected: "rejected",
-    Handoff.Cancelled: "cancelled",
-    Handoff.Started: "in_progress",
-    Handoff.PutOnHold: "on_hold",
-    Handoff.Resumed: "in_progress",
-    Handoff.Completed: "completed",
-    Handoff.Failed: "failed",
-    Handoff.EnteredInError: "entered_in_error",
-}
-NEW_ROWS: dict[type, tuple[Table, Callable[[Any], dict[str, Any]]]] = {
+NEW_ROWS: dict[type, tuple[Table, Change]] = {
     Person.Identified: (persons, _identified),
     Service.Registered: (services, _registered),
     Handoff.Requested: (handoffs, _requested),
 }
-CHANGES: dict[type, tuple[Table, Change]] = {
-    Person.ContactRecorded: (persons, lambda e: {"last_contact_on": e.effective_on}),
-    Person.Housed: (persons, _moved("housed")),
-    Person.MarkedInactive: (persons, _moved("inactive")),
-    Person.ReturnedFromHousing: (persons, _moved("active")),
-    Person.ReturnedFromInactive: (persons, _moved("active")),
-    Person.AttributesChanged: (persons, _attributes_changed),
-    Person.ConsentRecorded: (persons, lambda e: {}),
-    Person.ConsentRevoked: (persons, lambda e: {}),
-    Person.Erased: (persons, lambda e: {"erased": True}),
-    **{cls: (handoffs, _moved(status)) for cls, status in HANDOFF_MOVES.items()},
+#: Columns other than the status that an event sets on its row.
+COLUMNS: dict[type, Change] = {
+    Person.ContactRecorded: lambda e: {"last_contact_on": e.effective_on},
+    Person.AttributesChanged: _attributes_changed,
+    Person.Erased: lambda e: {"erased": True},
 }
+#: Each aggregate whose row its later events change: the table, its vocabulary, the status columns of a move.
+ROWS: dict[type, tuple[Table, Mapping[str, Any], Callable[[Any], dict[str, Any]]]] = {
+    Person.Event: (persons, PERSON_EVENTS, _person_status),
+    Handoff.Event: (handoffs, HANDOFF_EVENTS, _handoff_status),
+}
+
+
+def _change(event: Any) -> tuple[Table, dict[str, Any]] | None:
+    """The row an event changes and the columns it sets, if it changes one."""
+    aggregate = next((base for base in ROWS if isinstance(event, base)), None)
+    if aggregate is None:
+        return None
+    table, meanings, status = ROWS[aggregate]
+    meaning = meanings[type(event).__name__]
+    values = COLUMNS[type(event)](event) if type(event) in COLUMNS else {}
+    if meaning.leads_to is not None:
+        values.update(status(meaning), last_transition_on=event.effective_on)
+    return table, values
 
 
 class ListsProjector(Projector):
     def __init__(self) -> None:
-        super().__init__("lists", (persons, services, handoffs))
+        super().__init__("lists", (persons, services, handoffs, person_populations))
 
     def apply_page(self, connection: Connection, page: Sequence[Positioned]) -> None:
         rows = PageRows({persons: "id", services: "id", handoffs: "id"}, {"last_contact_on": _latest})
+        regrouped: set[str] = set()
         for _position, event in page:
             if type(event) in NEW_ROWS:
                 table, row = NEW_ROWS[type(event)]
                 rows.add(table, row(event))
-            elif type(event) in CHANGES:
-                table, change = CHANGES[type(event)]
-                merged, values = rows.change(table, event.originator_id.hex), change(event)
+            elif changed := _change(event):
+                table, values = changed
+                merged = rows.change(table, event.originator_id.hex)
                 if "last_contact_on" in merged and "last_contact_on" in values:
                     values["last_contact_on"] = max(values["last_contact_on"], merged["last_contact_on"])
                 merged.update(values, version=event.originator_version)
+            if isinstance(event, Person.Identified | Person.AttributesChanged):
+                regrouped.add(event.originator_id.hex)
         rows.write(connection)
+        if regrouped:
+            _store_populations(connection, sorted(regrouped))
+
+
+def _store_populations(connection: Connection, person_ids: list[str]) -> None:
+    """Replace the populations of persons whose attributes the page set, from their rows as now written:
+    an attribute change carries only the attributes it changes."""
+    current = connection.execute(
+        select(persons.c.id, *(persons.c[name] for name in MEMBERSHIP_ATTRIBUTES)).where(persons.c.id.in_(person_ids))
+    )
+    memberships = [
+        {"population": population, "person_id": row.id}
+        for row in current
+        for population in populations_of(row._mapping)
+    ]
+    connection.execute(delete(person_populations).where(person_populations.c.person_id.in_(person_ids)))
+    connection.execute(insert(person_populations), memberships)
 
 
 def _latest(column: Any, seen: Any) -> Any:

@@ -1,4 +1,5 @@
-"""Queries over the list read models: filtered, paged listings of persons, services and handoffs."""
+"""Queries over the list read models: filtered, paged listings of persons, services and handoffs.
+They filter on what the list projector stored (statuses, populations, awaiting an answer), never re-deriving it."""
 
 from __future__ import annotations
 
@@ -9,20 +10,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Select, and_, select, true
 
 from projections.db import Database
-from projections.tables import handoffs, persons, services
-
-TERMINAL_HANDOFF_STATUSES = ("rejected", "cancelled", "completed", "failed", "entered_in_error")
-
-
-def population_filter(population: str) -> ColumnElement[bool]:
-    return {
-        "all": true(),
-        "single_adults": persons.c.household_type == "single_adult",
-        "veterans": persons.c.veteran == "yes",
-        "chronic": persons.c.chronic.is_(True),
-        "youth": persons.c.household_type == "youth",
-        "families": persons.c.household_type == "family",
-    }[population]
+from projections.tables import handoffs, person_populations, persons, services
 
 
 def _page(db: Database, query: Select[Any], id_column: Any, after: UUID | None, limit: int) -> list[UUID]:
@@ -41,12 +29,17 @@ def person_ids(
     after: UUID | None = None,
     limit: int = 50,
 ) -> list[UUID]:
-    conditions = [population_filter(population or "all")]
+    query = select(persons.c.id)
+    if population:
+        query = query.join(
+            person_populations,
+            and_(person_populations.c.person_id == persons.c.id, person_populations.c.population == population),
+        )
     if status:
-        conditions.append(persons.c.status == status)
+        query = query.where(persons.c.status == status)
     if agency:
-        conditions.append(persons.c.agency == agency)
-    return _page(db, select(persons.c.id).where(and_(*conditions)), persons.c.id, after, limit)
+        query = query.where(persons.c.agency == agency)
+    return _page(db, query, persons.c.id, after, limit)
 
 
 def handoff_ids(
@@ -66,7 +59,7 @@ def handoff_ids(
         conditions.append(handoffs.c.to_service_id == to_service.hex)
     if overdue is not None:
         # Overdue: still waiting for an answer past its due date.
-        late = and_(handoffs.c.status == "requested", handoffs.c.due_on < on)
+        late = and_(handoffs.c.awaiting_answer, handoffs.c.due_on < on)
         conditions.append(late if overdue else ~late)
     return _page(db, select(handoffs.c.id).where(and_(true(), *conditions)), handoffs.c.id, after, limit)
 

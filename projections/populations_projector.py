@@ -14,29 +14,26 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, insert, select, tuple_
 
 from events.person import Person
+from events.person_vocabulary import PERSON_EVENTS
+from events.populations import POPULATIONS, populations_of
 from projections.db import upsert
 from projections.runner import Positioned, Projector
 from projections.tables import FLOWS, person_facts, person_profiles, population_days
 from projections.timeline import TRACKED_ATTRIBUTES, Fact, Flows, fold, race_category
 
-STATUS_FACTS = {
-    Person.Housed: "housed",
-    Person.MarkedInactive: "inactive",
-    Person.ReturnedFromHousing: "returned_from_housing",
-    Person.ReturnedFromInactive: "returned_from_inactive",
-}
 COLUMNS = (*FLOWS, "days_to_housing")
 
 
 def fact_of(event: Any) -> Fact | None:
-    """The clear fact an event adds to its person's timeline, if it adds one."""
-    if isinstance(event, Person.Identified):
-        return Fact(event.originator_version, event.effective_on, "identified", _tracked(event.attributes))
-    if isinstance(event, Person.AttributesChanged):
-        tracked = _tracked(event.attributes)
-        return Fact(event.originator_version, event.effective_on, "attributes", tracked) if tracked else None
-    kind = STATUS_FACTS.get(type(event))
-    return Fact(event.originator_version, event.effective_on, kind) if kind else None
+    """The clear fact an event adds to its person's timeline, if it adds one: a status move (per the
+    vocabulary) or attributes that populations and report cuts are made of, under the event's name."""
+    if not isinstance(event, Person.Event):
+        return None
+    name = type(event).__name__
+    tracked = _tracked(event.attributes) if isinstance(event, Person.Identified | Person.AttributesChanged) else None
+    if PERSON_EVENTS[name].leads_to is None and not tracked:
+        return None
+    return Fact(event.originator_version, event.effective_on, name, tracked)
 
 
 def _tracked(attributes: dict[str, Any]) -> dict[str, Any]:
@@ -118,7 +115,7 @@ class PopulationsProjector(Projector):
         )
 
 
-_PROFILE_COLUMNS = ("race_ethnicity", "sex", "birth_year", "household_type", "veteran", "chronic")
+_PROFILE_COLUMNS = ("race_ethnicity", "sex", "birth_year", "populations")
 
 
 def _profile(person_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
@@ -127,9 +124,7 @@ def _profile(person_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
         "race_ethnicity": race_category(attributes.get("race_ethnicity")),
         "sex": attributes.get("sex") or "unknown",
         "birth_year": attributes.get("birth_year"),
-        "household_type": attributes["household_type"],
-        "veteran": attributes["veteran"],
-        "chronic": bool(attributes.get("chronic")),
+        "populations": [population for population in POPULATIONS if population in populations_of(attributes)],
     }
 
 

@@ -30,6 +30,14 @@ persons = Table(
     Column("version", Integer, nullable=False),
 )
 
+#: The populations each listed person belongs to now (events/populations.py), so the list filters on them.
+person_populations = Table(
+    "person_populations",
+    metadata,
+    Column("population", String(16), primary_key=True),
+    Column("person_id", String(32), primary_key=True, index=True),
+)
+
 services = Table(
     "services",
     metadata,
@@ -51,6 +59,8 @@ handoffs = Table(
     Column("to_service_id", String(32), nullable=False, index=True),
     Column("agency", String(64), nullable=False),
     Column("status", String(20), nullable=False, index=True),
+    #: Still waiting for the receiving service's answer (events/handoff_vocabulary.py): overdue past due_on.
+    Column("awaiting_answer", Boolean, nullable=False),
     Column("priority", String(10), nullable=False),
     Column("requested_on", Date, nullable=False),
     Column("due_on", Date, nullable=False),
@@ -66,7 +76,7 @@ person_facts = Table(
     Column("person_id", String(32), primary_key=True),
     Column("version", Integer, primary_key=True),
     Column("effective_on", Date, nullable=False),
-    #: identified, housed, inactive, returned_from_housing, returned_from_inactive or attributes
+    #: The name of the event (e.g. "Housed"), whose meaning events/person_vocabulary.py gives.
     Column("kind", String(24), nullable=False),
     #: The clear attributes the fact sets (never PII); null for status changes.
     Column("attributes", JSON),
@@ -80,9 +90,8 @@ person_profiles = Table(
     Column("race_ethnicity", String(24), nullable=False),
     Column("sex", String(10), nullable=False),
     Column("birth_year", Integer),
-    Column("household_type", String(16), nullable=False),
-    Column("veteran", String(8), nullable=False),
-    Column("chronic", Boolean, nullable=False),
+    #: The populations the person belongs to (events/populations.py), in the order of POPULATIONS.
+    Column("populations", JSON, nullable=False),
 )
 
 FLOWS = (
@@ -122,7 +131,7 @@ gap_handoffs = Table(
     Column("due_on", Date, nullable=False),
     Column("accepted_on", Date),
     Column("closed_on", Date),
-    #: rejected, cancelled, expired (cancelled with reason "expired"), completed or failed
+    #: rejected, cancelled, expired (cancelled with the expiry reason code), completed or failed
     Column("closed_as", String(16)),
     Column("in_error", Boolean, nullable=False),
 )

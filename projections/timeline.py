@@ -2,7 +2,8 @@
 
 Facts apply in effective-date order, and in log order (version) on one date. Each status change or
 population change becomes one flow on its day in every population it touches, so summing a population's
-flows up to a day gives exactly the number of active persons in it at the end of that day.
+flows up to a day gives exactly the number of active persons in it at the end of that day. A fact is named
+for its event; what it means (the status it leads to, its flow) is events/person_vocabulary.py.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from events.person_vocabulary import ACTIVE, PERSON_EVENTS
 from events.populations import populations_of
 
 #: Clear attributes a fact may carry: the ones populations and report cuts are made of.
 TRACKED_ATTRIBUTES = ("household_type", "veteran", "chronic", "race_ethnicity", "sex", "birth_year")
-
-RETURNS = {"returned_from_housing": "returned_from_housing", "returned_from_inactive": "returned_from_inactive"}
-EXITS = {"housed": ("housed", "housing_placements"), "inactive": ("inactive", "moved_to_inactive")}
+#: The flows of a person who joins or leaves a population while active, by an attribute change.
+JOINS, LEAVES = "newly_identified", "no_longer_meets_population_criteria"
 
 
 @dataclass(frozen=True)
@@ -46,25 +47,19 @@ def fold(facts: Iterable[Fact]) -> tuple[Flows, dict[str, Any]]:
             flows.setdefault((population, day), Counter())[flow] += amount
 
     for fact in sorted(facts, key=lambda f: (f.effective_on, f.version)):
-        day, inside = fact.effective_on, populations_of(attributes)
-        if fact.kind == "identified":
-            attributes.update(fact.attributes or {})
-            status, started_on = "active", day
-            add(populations_of(attributes), day, "newly_identified")
-        elif fact.kind == "attributes":
-            attributes.update(fact.attributes or {})
-            if status == "active":
-                now_inside = populations_of(attributes)
-                add(inside - now_inside, day, "no_longer_meets_population_criteria")
-                add(now_inside - inside, day, "newly_identified")
-        elif fact.kind in EXITS and status == "active":
-            status, flow = EXITS[fact.kind]
-            add(inside, day, flow)
-            if fact.kind == "housed" and started_on is not None:
-                add(inside, day, "days_to_housing", (day - started_on).days)
-        elif fact.kind in RETURNS and status in ("housed", "inactive"):
-            status, started_on = "active", day
-            add(inside, day, RETURNS[fact.kind])
+        meaning, day = PERSON_EVENTS[fact.kind], fact.effective_on
+        counted = populations_of(attributes) if status == ACTIVE else set()
+        attributes.update(fact.attributes or {})
+        # A status move applies from a status it may follow (the first fact: from none at all).
+        if meaning.leads_to is not None and (status in meaning.follows or (status is None and not meaning.follows)):
+            status = meaning.leads_to
+            if status == ACTIVE:
+                started_on = day
+        now = populations_of(attributes) if status == ACTIVE else set()
+        add(now - counted, day, meaning.flow or JOINS)
+        add(counted - now, day, meaning.flow or LEAVES)
+        if meaning.flow == "housing_placements" and started_on is not None:
+            add(counted - now, day, "days_to_housing", (day - started_on).days)
     return flows, attributes
 
 

@@ -1,17 +1,22 @@
-"""Request and response shapes (marshmallow). Rules about meaning live on the aggregates, not here."""
+"""Request and response shapes (marshmallow). Rules about meaning live on the aggregates, not here; the limits
+both sides check are read from the constants the aggregates check them with."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from events.agencies import AGENCY_CODE, AGENCY_RULE
+from events.attributes import FIRST_BIRTH_YEAR, SOURCE_LENGTH, last_birth_year
+from events.handoff_vocabulary import TEXT_LENGTH, TRANSITION_TARGETS
 from events.populations import POPULATIONS
+from events.service import DEFAULT_HANDOFF_WINDOW_DAYS, HANDOFF_WINDOW_DAYS, NAME_LENGTH
 from events.vocabulary import (
     GENDERS,
     HANDOFF_PRIORITIES,
     HANDOFF_STATUSES,
     HOUSEHOLD_TYPES,
     INACTIVE_REASONS,
+    PERMANENT_DESTINATIONS,
     PERSON_STATUSES,
     RACE_ETHNICITY,
     SEXES,
@@ -26,6 +31,16 @@ def _text(maximum: int, **kwargs) -> fields.String:
     return fields.String(validate=validate.Length(min=1, max=maximum), **kwargs)
 
 
+def _within(codes: range) -> validate.Range:
+    return validate.Range(min=codes[0], max=codes[-1])
+
+
+def _born_by_now(year: int) -> None:
+    """The latest birth year moves with the calendar, so it is checked at each request, not fixed in the schema."""
+    if year > last_birth_year():
+        raise ValidationError(f"Must be less than or equal to {last_birth_year()}.")
+
+
 class PersonalDataSchema(Schema):
     first_name = _text(100)
     last_name = _text(100)
@@ -37,7 +52,10 @@ class PersonalDataSchema(Schema):
 
 
 class AttributesSchema(Schema):
-    birth_year = fields.Integer(validate=validate.Range(min=1900, max=2100))
+    birth_year = fields.Integer(
+        validate=[validate.Range(min=FIRST_BIRTH_YEAR), _born_by_now],
+        metadata={"description": f"from {FIRST_BIRTH_YEAR} to the current year"},
+    )
     race_ethnicity = fields.List(
         fields.String(validate=validate.OneOf(RACE_ETHNICITY)), validate=validate.Length(min=1)
     )
@@ -46,7 +64,7 @@ class AttributesSchema(Schema):
     veteran = fields.String(validate=validate.OneOf(VETERAN))
     chronic = fields.Boolean()
     household_type = fields.String(validate=validate.OneOf(HOUSEHOLD_TYPES))
-    source = _text(200)
+    source = _text(SOURCE_LENGTH)
 
 
 class PersonCreateSchema(PersonalDataSchema, AttributesSchema):
@@ -122,7 +140,11 @@ class PersonTransitionSchema(Schema):
     effective_on = fields.Date()
     reason = fields.String(validate=validate.OneOf(INACTIVE_REASONS))
     destination = fields.Integer(
-        validate=validate.Range(min=0, max=999), metadata={"description": "HMIS 3.12 destination code (4xx)"}
+        validate=_within(PERMANENT_DESTINATIONS),
+        metadata={
+            "description": "HMIS 3.12 permanent destination code "
+            f"({PERMANENT_DESTINATIONS[0]}-{PERMANENT_DESTINATIONS[-1]})"
+        },
     )
 
 
@@ -143,9 +165,11 @@ class DuplicateGroupSchema(Schema):
 
 
 class ServiceCreateSchema(Schema):
-    name = _text(200, required=True)
+    name = _text(NAME_LENGTH, required=True)
     stage = fields.String(required=True, validate=validate.OneOf(STAGES))
-    handoff_window_days = fields.Integer(load_default=14, validate=validate.Range(min=1, max=365))
+    handoff_window_days = fields.Integer(
+        load_default=DEFAULT_HANDOFF_WINDOW_DAYS, validate=_within(HANDOFF_WINDOW_DAYS)
+    )
     agency = fields.String(validate=AGENCY, metadata={"description": "the service's agency (admins only)"})
 
 
@@ -175,10 +199,10 @@ class HandoffCreateSchema(Schema):
 
 
 class HandoffTransitionSchema(Schema):
-    to = fields.String(required=True, validate=validate.OneOf([s for s in HANDOFF_STATUSES if s != "requested"]))
+    to = fields.String(required=True, validate=validate.OneOf(TRANSITION_TARGETS))
     effective_on = fields.Date()
-    reason = _text(500)
-    outcome = _text(500)
+    reason = _text(TEXT_LENGTH)
+    outcome = _text(TEXT_LENGTH)
 
 
 class HandoffSchema(Schema):

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, not_, select
 
-from events.populations import POPULATIONS, populations_of
+from events.populations import POPULATIONS
 from projections.reports.months import month_end, month_of
 from projections.reports.suppression import suppress
 from projections.tables import gap_handoffs, person_profiles, services
@@ -87,9 +87,7 @@ def _episodes(connection: Connection, start: date, end: date, as_of: date) -> li
             person_profiles.c.race_ethnicity,
             person_profiles.c.sex,
             person_profiles.c.birth_year,
-            person_profiles.c.household_type,
-            person_profiles.c.veteran,
-            person_profiles.c.chronic,
+            person_profiles.c.populations,
         )
         .select_from(
             gap_handoffs.join(to_service, to_service.c.id == h.to_service_id)
@@ -131,10 +129,7 @@ def _cut_values(by: str, head: Row[Any]) -> list[str]:
     """The person's cell (or cells, for populations) in the cut; a person with no profile is unknown."""
     profiled = head.sex is not None  # never null in a profile: only the outer join leaves it empty
     if by == "population":
-        if not profiled:
-            return ["all"]
-        belongs = populations_of({name: getattr(head, name) for name in ("household_type", "veteran", "chronic")})
-        return [population for population in POPULATIONS if population in belongs]
+        return list(head.populations) if profiled else ["all"]
     if by == "age_band":
         return [age_band(head.birth_year, head.requested_on.year)]
     return [getattr(head, by) if profiled else "unknown"]

@@ -1,5 +1,6 @@
 """Property: for any valid history, the monthly flows add up to the active counts, agree with an oracle
-written here from the events alone, and come out the same projected page by page or in one rebuild.
+written here from the events alone, and come out the same projected page by page or in one rebuild; and the
+list's stored populations and statuses are each person's own, however the log is paged.
 
 Histories are drawn as plans and run on real Person aggregates: several persons interleaved in the log,
 valid status transitions dated on or after the latest one, attribute changes dated on or after the latest
@@ -20,7 +21,9 @@ from hypothesis import strategies as st
 
 from events.person import Person
 from events.populations import POPULATIONS
+from projections import list_queries
 from projections.db import Database
+from projections.list_projector import lists_projector
 from projections.populations_projector import populations_projector
 from projections.reports.counts import live_counts
 from projections.reports.monthly import monthly
@@ -202,9 +205,16 @@ class Oracle:
 # -- projecting -----------------------------------------------------------------------------------------------
 
 
-def project_in_pages(db: Database, events: Sequence[Any], sizes: Sequence[int]) -> None:
+def draw_sizes(data: st.DataObject, events: Sequence[Any]) -> list[int]:
+    sizes: list[int] = []
+    while sum(sizes) < len(events):
+        sizes.append(data.draw(st.integers(1, 6), label="page size"))
+    return sizes
+
+
+def project_in_pages(db: Database, events: Sequence[Any], sizes: Sequence[int], projector: Any = None) -> None:
     """Project page by page, each of the next size in `sizes`, each page in its own transaction."""
-    projector, positioned, start = populations_projector(), list(enumerate(events, start=1)), 0
+    projector, positioned, start = projector or populations_projector(), list(enumerate(events, start=1)), 0
     for size in sizes:
         with db.write() as connection:
             projector.apply_page(connection, positioned[start : start + size])
@@ -216,9 +226,7 @@ def project_in_pages(db: Database, events: Sequence[Any], sizes: Sequence[int]) 
 @given(data=st.data())
 def test_monthly_flows_add_up_match_the_oracle_and_rebuild_equals_incremental(data: st.DataObject) -> None:
     events = draw_history(data)
-    sizes: list[int] = []
-    while sum(sizes) < len(events):
-        sizes.append(data.draw(st.integers(1, 6), label="page size"))
+    sizes = draw_sizes(data, events)
     days = [event.effective_on for event in events]
     first, last = month_of(min(days)), month_of(max(days))
     oracle = Oracle(events)
@@ -247,3 +255,31 @@ def test_monthly_flows_add_up_match_the_oracle_and_rebuild_equals_incremental(da
             month,
         )
         previous[population] = active
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_the_list_stores_each_persons_populations_and_status_page_by_page(data: st.DataObject) -> None:
+    """An attribute change carries only what it changes: the list projector must combine it with the row's
+    other values, whether they were written in an earlier page or earlier in the same one."""
+    events = draw_history(data)
+    persons: dict[UUID, Any] = {}
+    for event in events:
+        persons[event.originator_id] = event.mutate(persons.get(event.originator_id))
+    with tempfile.TemporaryDirectory() as folder:
+        db = read_models(Path(folder))
+        try:
+            project_in_pages(db, events, draw_sizes(data, events), lists_projector())
+            for population in (None, *POPULATIONS):
+                for status in (None, "active", "housed", "inactive"):
+                    listed = list_queries.person_ids(db, population=population, status=status, limit=100)
+                    assert listed == sorted(
+                        (
+                            person_id
+                            for person_id, person in persons.items()
+                            if population in (None, *person.populations) and status in (None, person.status)
+                        ),
+                        key=lambda person_id: person_id.hex,
+                    ), (population, status)
+        finally:
+            db.dispose()

@@ -363,9 +363,9 @@ def test_pii_visibility_follows_agency_and_consent() -> None:
 
     person.revoke_consent(consent_id="c1", effective_on=day + timedelta(days=1), **WHO)
     assert person.can_see_pii("south", day)
-    assert person.consent_covers("south", day + timedelta(days=1))  # still covered by c2, for all agencies
+    assert person.can_see_pii("south", day + timedelta(days=1))  # still covered by c2, for all agencies
     person.revoke_consent(consent_id="c2", effective_on=day + timedelta(days=1), **WHO)
-    assert not person.consent_covers("south", day + timedelta(days=1))
+    assert not person.can_see_pii("south", day + timedelta(days=1))
     assert event_names(person) == ["ConsentRecorded", "ConsentRecorded", "ConsentRevoked", "ConsentRevoked"]
 
 

@@ -1,0 +1,119 @@
+"""A person's clear attributes and personal-data fields: which may be given, and the check on each value.
+The request schemas read the same limits (coord/api/schemas.py), so both sides refuse the same values."""
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from events.dates import today
+from events.errors import DateRuleError, RuleError
+from events.pii import PERSON_PII_FIELDS, PII
+from events.vocabulary import (
+    GENDERS,
+    HOUSEHOLD_TYPES,
+    RACE_ETHNICITY,
+    SEXES,
+    STAND_ALONE_VALUES,
+    VETERAN,
+    check_choice,
+    check_text,
+    whole_within,
+)
+
+#: The clear (not personal) attributes of a person.
+PERSON_ATTRIBUTES = (
+    "birth_year",
+    "race_ethnicity",
+    "sex",
+    "gender",
+    "veteran",
+    "chronic",
+    "household_type",
+    "source",
+)
+REQUIRED_ATTRIBUTES = ("household_type", "veteran")
+DEFAULT_ATTRIBUTES: dict[str, Any] = {
+    "birth_year": None,
+    "race_ethnicity": ["unknown"],
+    "sex": "unknown",
+    "gender": None,
+    "chronic": False,
+    "source": None,
+}
+FIRST_BIRTH_YEAR = 1900
+#: The longest source reference (e.g. `hmis:<export>:<id>`), in characters.
+SOURCE_LENGTH = 200
+SINGLE_CHOICES = {"veteran": VETERAN, "sex": SEXES, "household_type": HOUSEHOLD_TYPES}
+LIST_CHOICES = {"race_ethnicity": RACE_ETHNICITY, "gender": GENDERS}
+
+
+def last_birth_year() -> int:
+    """Nobody on the list is born after the current year."""
+    return today().year
+
+
+def check_required(attributes: Mapping[str, Any]) -> None:
+    missing = [name for name in REQUIRED_ATTRIBUTES if name not in attributes]
+    if missing:
+        raise RuleError(f"{' and '.join(missing)} must be given to identify a person")
+
+
+def clean_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate clear attributes; return a copy, so an event never shares a list with its caller."""
+    unknown = sorted(set(attributes) - set(PERSON_ATTRIBUTES))
+    if unknown:
+        raise RuleError(f"unknown attributes {', '.join(unknown)}; allowed: {', '.join(PERSON_ATTRIBUTES)}")
+    for name, value in attributes.items():
+        if name in SINGLE_CHOICES:
+            check_choice(name, value, SINGLE_CHOICES[name])
+        elif name in LIST_CHOICES and (value is not None or name == "race_ethnicity"):
+            _check_category_list(name, value, LIST_CHOICES[name])
+        elif name == "chronic" and not isinstance(value, bool):
+            raise RuleError("chronic must be true or false")
+        elif name == "birth_year" and value is not None:
+            _check_birth_year(value)
+        elif name == "source" and value is not None:
+            check_text("source", value, SOURCE_LENGTH)
+    return {name: list(value) if isinstance(value, list) else value for name, value in attributes.items()}
+
+
+def check_attribute_dates(changed_on: Mapping[str, date], changed: Mapping[str, Any], effective_on: date) -> None:
+    """An attribute's changes are dated in the order they are recorded, so the value in force today is
+    the latest one recorded: what the person shows, and what reports count by effective date, agree."""
+    for name in changed:
+        since = changed_on.get(name)
+        if since is not None and effective_on < since:
+            raise DateRuleError(
+                f"{name} was last changed with effect from {since.isoformat()}; "
+                "a change to it may not be dated before that"
+            )
+
+
+def check_pii(pii: Mapping[str, PII], subject: UUID) -> None:
+    unknown = sorted(set(pii) - set(PERSON_PII_FIELDS))
+    if unknown:
+        allowed = ", ".join(PERSON_PII_FIELDS)
+        raise RuleError(f"unknown personal data fields {', '.join(unknown)}; allowed: {allowed}")
+    for name, value in pii.items():
+        if not isinstance(value, PII):
+            raise RuleError(f"personal data field {name} must be a PII value")
+        if value.subject != subject:
+            raise RuleError(f"personal data field {name} is bound to another person")
+
+
+def _check_birth_year(value: object) -> None:
+    last = last_birth_year()
+    if not whole_within(value, range(FIRST_BIRTH_YEAR, last + 1)):
+        raise RuleError(f"birth_year must be a year from {FIRST_BIRTH_YEAR} to {last}")
+
+
+def _check_category_list(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if not isinstance(value, list) or not value:
+        raise RuleError(f"{name} must be a non-empty list")
+    for item in value:
+        check_choice(name, item, allowed)
+    if len(set(value)) != len(value):
+        raise RuleError(f"{name} must not repeat a value")
+    if len(value) > 1 and set(value) & set(STAND_ALONE_VALUES):
+        raise RuleError(f"{name} values {' and '.join(STAND_ALONE_VALUES)} must stand alone")
