@@ -3,7 +3,7 @@ Commands check every rule, then call one @event method that only mutates state (
 Which event may follow which status, and what it must carry, is the table in events/handoff_vocabulary.py."""
 
 from datetime import date
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
@@ -12,6 +12,7 @@ from events.dates import check_date, check_not_future
 from events.errors import DateRuleError, RuleError, TransitionError
 from events.handoff_vocabulary import HANDOFF_EVENTS, TEXT_LENGTH
 from events.pii import PII
+from events.stamp import Stamp
 from events.vocabulary import HANDOFF_PRIORITIES, HANDOFF_STATUSES, check_choice, check_text, move_from
 
 
@@ -102,14 +103,7 @@ class Handoff(Aggregate):
         self.outcome: str | None = None
 
     def transition(
-        self,
-        *,
-        to: str,
-        effective_on: date,
-        actor: str,
-        agency: str,
-        reason: str | None = None,
-        outcome: str | None = None,
+        self, *, to: str, reason: str | None = None, outcome: str | None = None, **stamp: Unpack[Stamp]
     ) -> None:
         """The API's single entry point: move to status `to` by the one event that leads there from here."""
         check_choice("to", to, HANDOFF_STATUSES)
@@ -118,7 +112,7 @@ class Handoff(Aggregate):
             raise TransitionError(f"handoff is '{self.status}'; it cannot become '{to}'")
         # The commands refuse a missing reason or outcome, after the state check, so that a refused
         # transition answers with the TransitionError whatever else is missing.
-        who: dict[str, Any] = {"effective_on": effective_on, "actor": actor, "agency": agency}
+        who: dict[str, Any] = dict(stamp)
         with_reason = {**who, "reason": reason}
         if name == "Accepted":
             self.accept(**who)

@@ -4,7 +4,7 @@ Which event may follow which status is the table in events/person_vocabulary.py.
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -23,6 +23,7 @@ from events.errors import DateRuleError, ErasedError, RuleError, TransitionError
 from events.person_vocabulary import PERSON_EVENTS
 from events.pii import PII
 from events.populations import populations_of
+from events.stamp import Stamp
 from events.vocabulary import (
     INACTIVE_REASONS,
     PERSON_STATUSES,
@@ -105,14 +106,7 @@ class Person(Aggregate):
     # Status transitions
 
     def transition(
-        self,
-        *,
-        to: str,
-        effective_on: date,
-        actor: str,
-        agency: str,
-        reason: str | None = None,
-        destination: int | None = None,
+        self, *, to: str, reason: str | None = None, destination: int | None = None, **stamp: Unpack[Stamp]
     ) -> None:
         """The API's single entry point: move to status `to` by the one event that leads there from here."""
         check_choice("to", to, PERSON_STATUSES)
@@ -121,7 +115,7 @@ class Person(Aggregate):
         # With no event leading there from here, the first one leading there refuses: its command checks the
         # state before its arguments, so a refused transition answers with the TransitionError.
         name = move_from(PERSON_EVENTS, self.status, to) or moves_to(PERSON_EVENTS, to)[0]
-        who: dict[str, Any] = {"effective_on": effective_on, "actor": actor, "agency": agency}
+        who: dict[str, Any] = dict(stamp)
         if name == "Housed":
             self.house(**{**who, "destination": destination})
         elif name == "MarkedInactive":
@@ -222,27 +216,17 @@ class Person(Aggregate):
     # Consents
 
     def record_consent(
-        self,
-        *,
-        consent_id: str,
-        agencies: list[str] | None,
-        expires_on: date | None,
-        effective_on: date,
-        actor: str,
-        agency: str,
+        self, *, consent_id: str, agencies: list[str] | None, expires_on: date | None, **stamp: Unpack[Stamp]
     ) -> None:
         """Record a consent for `agencies` (None: all agencies) to see the person's PII."""
         check_new_consent(
-            self.consents, consent_id=consent_id, agencies=agencies, expires_on=expires_on, effective_on=effective_on
-        )
-        self._consent_recorded(
+            self.consents,
             consent_id=consent_id,
             agencies=agencies,
             expires_on=expires_on,
-            effective_on=effective_on,
-            actor=actor,
-            agency=agency,
+            effective_on=stamp["effective_on"],
         )
+        self._consent_recorded(consent_id=consent_id, agencies=agencies, expires_on=expires_on, **stamp)
 
     @event("ConsentRecorded")
     def _consent_recorded(
