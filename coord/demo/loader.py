@@ -111,7 +111,7 @@ class _Loader:
         )
         h.episode_id = handoff.episode_id
         for to, on, reason, outcome in h.steps:
-            # The receiving agency answers; the sender withdraws or strikes out; the expiry job expires.
+            # The receiving agency answers; the sender withdraws or strikes out; the partnership expires.
             actor = sender if to in ("cancelled", "entered_in_error") else receiver
             if reason == "expired":
                 actor = self.who()
