@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from events.dates import today
+from events.dates import FIRST_DAY, today
 from events.errors import RuleError
 from events.populations import POPULATIONS
 from projections.reports.handoff_gaps import CUTS
@@ -26,7 +26,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 def parse_month(text: str, name: str) -> date:
     """`YYYY-MM` as the date of the month's first day; `name` is how the caller calls the parameter."""
     match = _MONTH.match(text or "")
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < FIRST_DAY.year:
         raise RuleError(f"{name} must be a month written YYYY-MM, e.g. {MONTH_EXAMPLE}")
     return date(int(match.group(1)), int(match.group(2)), 1)
 

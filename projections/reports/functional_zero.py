@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from events.dates import FIRST_DAY
 from events.populations import POPULATIONS
 from projections.reports.monthly import monthly
 from projections.reports.months import month_of
@@ -34,7 +35,9 @@ def functional_zero(
     rows = []
     for population in POPULATIONS:
         months = [row for row in series if row["population"] == population]
-        judged = [_judge(population, months[: i + 1], window_months, pit_count) for i in range(len(months))]
+        judged = [
+            _judge(population, months[max(0, i + 1 - window_months) : i + 1], pit_count) for i in range(len(months))
+        ]
         streak = 0
         for verdict in reversed(judged):
             if not verdict["reached"]:
@@ -44,10 +47,9 @@ def functional_zero(
     return rows
 
 
-def _judge(population: str, months: list[dict[str, Any]], window_months: int, pit_count: int | None) -> dict[str, Any]:
-    """The verdict for the last of `months`, given every month of history up to it."""
-    current = months[-1]
-    window = months[-window_months:]
+def _judge(population: str, window: list[dict[str, Any]], pit_count: int | None) -> dict[str, Any]:
+    """The verdict for the last month of `window`: the months the proven rate averages over."""
+    current = window[-1]
     placements = sum(m["housing_placements"] for m in window)
     if population == "chronic":
         threshold = max(MINIMUM, (pit_count or 0) // 1000)
@@ -71,4 +73,6 @@ def _judge(population: str, months: list[dict[str, Any]], window_months: int, pi
 
 
 def history_start(first_day: date | None) -> date | None:
-    return month_of(first_day) if first_day else None
+    """The first month of the partnership's history. Nothing may be dated before FIRST_DAY any more, but a
+    store may hold older dates from before that rule: their flows count in the running totals, not as months."""
+    return max(month_of(first_day), FIRST_DAY) if first_day else None
