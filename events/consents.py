@@ -5,7 +5,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from events.dates import check_date, check_not_future
+from events.dates import check_date, check_not_future, today
 from events.errors import DateRuleError, NotFoundError, RuleError, TransitionError
 from events.vocabulary import check_text
 
@@ -49,14 +49,15 @@ def new_consent(agencies: list[str] | None, expires_on: date | None, effective_o
 
 
 def check_revocation(consents: Mapping[str, Consent], consent_id: str, effective_on: date) -> None:
-    """The consent exists, is not revoked yet, and `effective_on` is not before it was recorded."""
+    """The consent exists and is not revoked yet. A consent that has started may not be revoked before it
+    started; one that has not started yet may be revoked any day, so that it never takes effect."""
     consent = consents.get(consent_id)
     if consent is None:
         raise NotFoundError("no consent with this consent_id is recorded for the person")
     if consent["revoked_on"] is not None:
         raise TransitionError("consent is 'revoked'; it cannot be revoked again")
     check_not_future(effective_on)
-    if effective_on < consent["recorded_on"]:
+    if consent["recorded_on"] <= today() and effective_on < consent["recorded_on"]:
         raise DateRuleError(
             f"a consent may not be revoked before it was recorded on {consent['recorded_on'].isoformat()}"
         )
