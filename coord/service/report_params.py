@@ -4,7 +4,7 @@ once, for the HTTP API and the CLI alike, so both accept and refuse the same val
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from events.dates import FIRST_DAY, today
 from events.errors import RuleError
@@ -32,9 +32,10 @@ def parse_month(text: str, name: str) -> date:
 
 
 def month_range(first: date | None, last: date | None) -> tuple[date, date]:
-    """Default: the twelve months ending with this one. Months after the current one are refused."""
-    current = month_of(today() + timedelta(days=1))  # an effective date may be tomorrow
-    last = last or month_of(today())
+    """Default: the twelve months ending with this one. Months after the current one are refused, even on a
+    month's last day, when an effective date may already be tomorrow."""
+    current = month_of(today())
+    last = last or current
     first = first or add_months(last, -11)
     if last > current:
         raise RuleError(f"to may not be after {label(current)}")

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Connection, Row, func, not_, select
 
@@ -156,7 +157,7 @@ def _row(key: tuple[Any, ...], cell: dict[str, Any], by: str | None) -> dict[str
     decided = counts["picked_up"] + counts["gaps"]
     return {
         "month": month,
-        "to_service_id": to_service_id,
+        "to_service_id": str(UUID(to_service_id)),  # as /services gives it, not as the read model keys it
         "to_service": head.to_service,
         "from_stage": from_stage,
         "to_stage": head.to_stage,

@@ -132,7 +132,7 @@ def test_an_episode_accepted_within_its_window_is_picked_up(db: Database, partne
     assert report(db, partnership) == [
         {
             "month": MARCH,
-            "to_service_id": partnership.entry.id.hex,
+            "to_service_id": str(partnership.entry.id),
             "to_service": "Coordinated Entry",
             "from_stage": "outreach",
             "to_stage": "coordinated_entry",

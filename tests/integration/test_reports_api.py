@@ -84,6 +84,7 @@ def test_handoff_gaps_with_a_cut_and_as_csv(client, tokens):
     assert [(r["to_service"], r["from_stage"], r["episodes"], r["censored"]) for r in rows] == [
         ("=Gateway shelter", "outreach", 1, 1)
     ]
+    assert rows[0]["to_service_id"] == shelter["id"], "the id as /services gives it"
     cut = _get(client, tokens["backbone"], "/handoff-gaps", by="sex").json
     assert cut["by"] == "sex" and cut["suppress_below"] == 11
     (row,) = cut["rows"]

@@ -32,7 +32,7 @@ def test_ranges_default_to_the_last_twelve_months_and_refuse_the_future() -> Non
     with pytest.raises(RuleError, match="^a report covers at most 120 months$"):
         params.month_range(date(2000, 1, 1), date(2020, 1, 1))
     with pytest.raises(RuleError, match="^to may not be after "):
-        params.month_range(None, add_months(this_month, 2))
+        params.month_range(None, add_months(this_month, 1))
     with pytest.raises(RuleError, match="^as_of may not be in the future$"):
         params.report_date(today() + timedelta(days=1))
     assert params.report_date(None) == today()
@@ -70,3 +70,10 @@ def test_the_cli_options_read_months_with_the_same_parser() -> None:
     window = next(p for p in handoff_gaps.params if p.name == "window_days").type
     assert isinstance(window, click.IntRange) and (window.min, window.max) == params.WINDOW_DAYS
     assert next(p for p in handoff_gaps.params if p.name == "by").type.choices == params.CUTS
+
+
+def test_next_month_is_refused_even_on_a_months_last_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(params, "today", lambda: date(2026, 11, 30))
+    assert params.month_range(None, date(2026, 11, 1)) == (date(2025, 12, 1), date(2026, 11, 1))
+    with pytest.raises(RuleError, match="^to may not be after 2026-11$"):
+        params.month_range(None, date(2026, 12, 1))
