@@ -200,9 +200,15 @@ class HandoffCreateSchema(Schema):
 
 class HandoffTransitionSchema(Schema):
     to = fields.String(required=True, validate=validate.OneOf(TRANSITION_TARGETS))
-    effective_on = fields.Date()
+    effective_on = fields.Date(metadata={"description": "default today; not with entered_in_error"})
     reason = _text(TEXT_LENGTH)
     outcome = _text(TEXT_LENGTH)
+
+    @validates_schema
+    def _no_date_for_what_never_was(self, data, **_kwargs):
+        # A handoff entered in error never existed (the FHIR meaning): no date could say since when.
+        if data.get("to") == "entered_in_error" and "effective_on" in data:
+            raise ValidationError("a handoff entered in error never existed: give no effective_on", "effective_on")
 
 
 class HandoffSchema(Schema):

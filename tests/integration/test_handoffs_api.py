@@ -97,3 +97,19 @@ def test_filters(client, tokens):
     assert {h["id"] for h in by_service} == {overdue["id"], fresh["id"]}
     services = client.get("/api/v1/services?stage=outreach", headers=auth(tokens["auditor"])).json
     assert [s["id"] for s in services] == [outreach["id"]]
+
+
+def test_a_handoff_entered_in_error_never_existed_whatever_the_report_date(client, tokens):
+    sending, _receiving, outreach, shelter, person = _setup(client, tokens)
+    requested_on = (date.today() - timedelta(days=20)).isoformat()
+    handoff = _request(client, sending, person, outreach, shelter, requested_on=requested_on).json
+    url = f"/api/v1/handoffs/{handoff['id']}/transitions"
+    dated = client.post(url, json={"to": "entered_in_error", "effective_on": requested_on}, headers=auth(sending))
+    assert dated.status_code == 422 and dated.json["errors"] == {
+        "effective_on": ["a handoff entered in error never existed: give no effective_on"]
+    }
+    assert client.post(url, json={"to": "entered_in_error"}, headers=auth(sending)).status_code == 201
+    backbone = auth(tokens["backbone"])
+    for as_of in (requested_on, (date.today() - timedelta(days=10)).isoformat(), date.today().isoformat()):
+        report = client.get("/api/v1/reports/handoff-gaps", query_string={"as_of": as_of}, headers=backbone)
+        assert report.status_code == 200 and report.json["rows"] == [], as_of
