@@ -32,7 +32,9 @@ CRADLE_TO_CAREER_STAGES = (
 STAGES = HOMELESSNESS_STAGES + CRADLE_TO_CAREER_STAGES
 
 PERSON_STATUSES = ("active", "housed", "inactive")
-INACTIVE_REASONS = ("no_contact", "institution", "left_area", "not_literally_homeless", "deceased")
+#: A death is final: only the identifying agency or an admin records it, and no return follows it.
+DECEASED = "deceased"
+INACTIVE_REASONS = ("no_contact", "institution", "left_area", "not_literally_homeless", DECEASED)
 
 # HMIS 3.04; "unknown" and "refused" stand alone in a person's list.
 RACE_ETHNICITY = (

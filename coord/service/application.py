@@ -144,12 +144,12 @@ class CoordApplication(Reads):
         expected_version: int | None = None,
     ) -> Person:
         permissions.require(who, permissions.WRITE)
-        return self._update(
-            Person,
-            person_id,
-            lambda p: p.transition(to=to, reason=reason, destination=destination, **_stamp(who, effective_on)),
-            expected_version,
-        )
+
+        def move(person: Person) -> None:
+            permissions.require_person_move(who, person, reason if to == "inactive" else None)
+            person.transition(to=to, reason=reason, destination=destination, **_stamp(who, effective_on))
+
+        return self._update(Person, person_id, move, expected_version)
 
     def change_person(
         self,

@@ -16,6 +16,7 @@ from coord.service.principal import ROLES, Principal
 from events.agencies import check_agency
 from events.handoff import Handoff
 from events.person import Person
+from events.vocabulary import DECEASED
 
 ADMIN = "admin"
 
@@ -80,6 +81,13 @@ def require_identifying_agency(who: Principal, person: Person, action: str) -> N
     require(who, WRITE)
     if who.role != ADMIN and who.agency != person.agency:
         raise ForbiddenError(f"only the identifying agency or an admin may {action} for this person")
+
+
+def require_person_move(who: Principal, person: Person, reason: str | None) -> None:
+    """Record a status transition: any writer; a death only the identifying agency or an admin."""
+    require(who, WRITE)
+    if reason == DECEASED:
+        require_identifying_agency(who, person, "record a death")
 
 
 def require_handoff_request(who: Principal, from_agency: str | None) -> None:

@@ -4,8 +4,10 @@ the record, with the exact outcome of every cell."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
@@ -121,6 +123,10 @@ def transition(w: World, who: Principal, relation: str) -> None:
     w.app.transition_person(who, w.person(relation).id, to="inactive", reason="left_area", effective_on=today())
 
 
+def death(w: World, who: Principal, relation: str) -> None:
+    w.app.transition_person(who, w.person(relation).id, to="inactive", reason="deceased", effective_on=today())
+
+
 def change(**changes: Any) -> Action:
     def act(w: World, who: Principal, relation: str) -> None:
         person_id = w.person(relation).id
@@ -195,6 +201,7 @@ SEE = "see personal data"
 REGISTER = "register a service"
 IDENTIFY = "identify a person"
 RECORD = "record contacts and status transitions, change attributes"
+DEATH = "mark a person inactive as deceased"
 PATCH_PII = "change a person's personal data"
 CONSENT = "record or revoke consent"
 REQUEST = "request a handoff"
@@ -223,6 +230,7 @@ TABLE = [
     Case(RECORD, "record_contact", PERSON, WRITERS, contact),
     Case(RECORD, "transition_person", PERSON, WRITERS, transition),
     Case(RECORD, "change_person attributes", PERSON, WRITERS, change(attributes={"chronic": True})),
+    Case(DEATH, "transition_person deceased", PERSON, OWN_AGENCY, death),
     Case(PATCH_PII, "change_person pii", PERSON, MAY_SEE, change(pii={"phone": "555-0100"})),
     Case(CONSENT, "record_consent", PERSON, OWN_AGENCY, consent),
     Case(CONSENT, "revoke_consent", PERSON, OWN_AGENCY, revoke),
@@ -270,3 +278,11 @@ def test_rights(coord, case):
             expected[role, relation] = cells if isinstance(cells, str) else cells[index]
             actual[role, relation] = _outcome(case, world, who, relation)
     assert actual == expected
+
+
+def test_every_row_of_the_readme_table_is_walked():
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    table = readme.split("| What | case_manager | backbone | auditor | admin |", 1)[1].split("\n\n", 1)[0]
+    rows = [line.split("|")[1].strip() for line in table.splitlines()[2:]]
+    named = [re.sub(r"\s*\(.*\)$", "", row).replace("`", "").lower() for row in rows]
+    assert len(named) >= 14 and sorted(set(named)) == sorted({case.row for case in TABLE})
