@@ -27,9 +27,12 @@ class CountsSchema(Schema):
     rows = fields.List(fields.Nested(CountRowSchema))
 
 
-class MonthlyRowSchema(Schema):
+class PopulationMonthSchema(Schema):
     population = fields.String()
     month = fields.String()
+
+
+class MonthlyValuesSchema(Schema):
     actively_homeless = COUNT(metadata={"description": "active and in the population at the end of the month"})
     newly_identified = COUNT()
     returned_from_housing = COUNT()
@@ -42,11 +45,43 @@ class MonthlyRowSchema(Schema):
     avg_days_to_housing = _maybe(fields.Float, "identification or latest return to housing, for the month's placements")
 
 
+# Bases in this order put population and month first, as in every report's rows.
+class MonthlyRowSchema(MonthlyValuesSchema, PopulationMonthSchema):
+    submitted = fields.Nested(
+        MonthlyValuesSchema,
+        allow_none=True,
+        metadata={"description": "with revisions=true: the latest submission's values (null: month not closed)"},
+    )
+    revised = fields.Boolean(metadata={"description": "with revisions=true: the values differ from the submitted"})
+
+
 class MonthlySchema(Schema):
     from_ = fields.String(**FROM)
     to = fields.String()
     population = fields.String(allow_none=True)
     rows = fields.List(fields.Nested(MonthlyRowSchema))
+
+
+class SubmissionSchema(Schema):
+    id = fields.String(metadata={"description": "the month's submission record"})
+    version = fields.Integer()
+    month = fields.String()
+    submission = fields.Integer(metadata={"description": "1 for the first close, then each resubmission"})
+    closed_at = fields.String(metadata={"description": "when it was recorded"})
+    closed_on = fields.String(metadata={"description": "the day it was closed (the event's effective date)"})
+    closed_by = fields.String(metadata={"description": "the token or system job that closed it"})
+    agency = fields.String()
+    rows = fields.List(fields.Nested(MonthlyRowSchema))
+
+
+class BfzRowSchema(MonthlyValuesSchema, PopulationMonthSchema):
+    previous_actively_homeless = COUNT(metadata={"description": "actively homeless at the end of the month before"})
+    balanced = fields.Boolean(metadata={"description": "previous + inflow - outflow == actively_homeless"})
+
+
+class BfzSchema(Schema):
+    month = fields.String()
+    rows = fields.List(fields.Nested(BfzRowSchema))
 
 
 class FunctionalZeroRowSchema(Schema):
@@ -136,10 +171,21 @@ class MonthlyQuerySchema(FormatSchema):
     from_ = Month(data_key="from", metadata={"description": "first month, YYYY-MM"})
     to = Month(metadata={"description": "last month, YYYY-MM (default: this one)"})
     population = fields.String(validate=validate.OneOf(params.POPULATIONS))
+    revisions = fields.Boolean(
+        load_default=False, metadata={"description": "add each row's submitted values and whether they were revised"}
+    )
 
 
 class FunctionalZeroQuerySchema(FormatSchema):
     month = Month(metadata={"description": "YYYY-MM (default: the last complete month)"})
+
+
+class BfzQuerySchema(FunctionalZeroQuerySchema):
+    """The same month as functional zero: by default the last complete one."""
+
+
+class MonthCloseSchema(ParamsSchema):
+    month = Month(required=True, metadata={"description": "YYYY-MM: a past month or this one"})
 
 
 class HandoffGapsQuerySchema(FormatSchema):

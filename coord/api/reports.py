@@ -1,30 +1,37 @@
-"""/reports: live counts, Built for Zero monthly metrics, functional zero and handoff gaps, as JSON or CSV.
+"""/reports: live counts, Built for Zero monthly metrics, month close and the BFZ submission, functional zero
+and handoff gaps, as JSON or CSV.
 
-For the backbone, auditors and admins. Rows come from coord/service/reports.py; this module only picks the
-format.
+For the backbone, auditors and admins (closing a month: the backbone and admins). Rows come from
+coord/service/reports.py and coord/service/submissions.py; this module only picks the format.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from coord.api.http import caller, coord
+from coord.api.http import POST_HEADERS, caller, coord, idempotent
 from coord.api.report_schemas import (
+    BfzQuerySchema,
+    BfzSchema,
     CountsSchema,
     FormatSchema,
     FunctionalZeroQuerySchema,
     FunctionalZeroSchema,
     HandoffGapsQuerySchema,
     HandoffGapsSchema,
+    MonthCloseSchema,
     MonthlyQuerySchema,
     MonthlySchema,
+    SubmissionSchema,
 )
-from coord.report_formats import Report
-from coord.service import reports
+from coord.report_formats import Report, plain
+from coord.service import reports, submissions
+from events.submission import MonthlySubmission
 
 blp = Blueprint("reports", __name__, url_prefix="/reports", description="Population counts and outcome reports")
 
@@ -55,9 +62,45 @@ class Monthly(MethodView):
     def get(self, query: dict[str, Any]) -> Any:
         """Built for Zero monthly metrics per population and month (default: the last 12 months)"""
         report = reports.monthly_report(
-            coord(), caller(), first=query.get("from_"), last=query.get("to"), population=query.get("population")
+            coord(),
+            caller(),
+            first=query.get("from_"),
+            last=query.get("to"),
+            population=query.get("population"),
+            revisions=query["revisions"],
         )
         return _answer(report, query)
+
+
+def submission_view(submission: MonthlySubmission) -> dict[str, Any]:
+    """The submission that `submission`'s version recorded: the latest one it holds."""
+    header = {"id": str(submission.id), "version": submission.version, "month": submission.month}
+    return plain({**header, **submission.latest})
+
+
+def _render(submission_id: str, version: int) -> dict[str, Any]:
+    return submission_view(submissions.read_submission(coord(), caller(), UUID(submission_id), version))
+
+
+@blp.route("/monthly/close")
+class MonthClose(MethodView):
+    @blp.arguments(MonthCloseSchema)
+    @blp.response(201, SubmissionSchema)
+    @blp.doc(parameters=POST_HEADERS)
+    @idempotent("submission", _render)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Close a month: record its monthly metrics as submitted to Built for Zero (again: a resubmission)"""
+        return submission_view(submissions.close_month(coord(), caller(), data["month"]))
+
+
+@blp.route("/bfz")
+class Bfz(MethodView):
+    @blp.arguments(BfzQuerySchema, location="query")
+    @blp.response(200, BfzSchema)
+    @blp.doc(**CSV_DOC)
+    def get(self, query: dict[str, Any]) -> Any:
+        """The Built for Zero submission for a month: monthly metrics per population, previous month, balance"""
+        return _answer(reports.bfz_report(coord(), caller(), month=query.get("month")), query)
 
 
 @blp.route("/functional-zero")

@@ -12,6 +12,7 @@ from uuid import UUID
 import click
 
 from coord.cli.audit import checkpoint, replay, verify
+from coord.cli.month import month
 from coord.cli.project import project
 from coord.cli.reports import report
 from coord.config import Config, ConfigError, write_key_file
@@ -201,5 +202,5 @@ def demo(seed: int, persons: int, months: int, if_empty: bool) -> None:
         click.echo(f"{name}: {value}")
 
 
-for command in (project, report, verify, checkpoint, replay):
+for command in (project, report, month, verify, checkpoint, replay):
     main.add_command(command)

@@ -85,6 +85,14 @@ def functional_zero(month: date | None, output: str) -> None:
     _print(lambda coord: reports.functional_zero_report(coord, OPERATOR, month=month), output)
 
 
+@report.command()
+@click.option("--month", callback=read_month, help="YYYY-MM (default: the last complete month)")
+@FORMAT
+def bfz(month: date | None, output: str) -> None:
+    """The Built for Zero submission: monthly metrics per population, the month before, whether it balances."""
+    _print(lambda coord: reports.bfz_report(coord, OPERATOR, month=month), output)
+
+
 @report.command("handoff-gaps")
 @click.option("--from", "first", callback=read_month, help="first month of first requests, YYYY-MM")
 @click.option("--to", "last", callback=read_month, help="last month of first requests, YYYY-MM")

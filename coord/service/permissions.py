@@ -35,6 +35,8 @@ READ = Right(ROLES, "the {role} role may not read the list")
 WRITE = Right(("case_manager", ADMIN), "the {role} role cannot write")
 #: The reports, the live stream and the dashboard.
 READ_REPORTS = Right(("backbone", "auditor", ADMIN), "the {role} role may not read reports")
+#: Close a month: record its Built for Zero submission (docs/design.md "Reports").
+CLOSE_MONTH = Right(("backbone", ADMIN), "the {role} role may not close a month")
 #: The event history, the access log, replay and verification.
 READ_AUDIT = Right(("auditor", ADMIN), "the {role} role may not read the audit history")
 FIND_DUPLICATES = Right((ADMIN,), "the {role} role may not look for possible duplicates")

@@ -53,6 +53,14 @@ def one_month(month: date | None, default: date | None = None) -> date:
     return month
 
 
+def closable_month(month: date) -> date:
+    """A month that may be closed: a complete past month or the current one, never one still to come."""
+    current = month_of(today())
+    if month > current:
+        raise RuleError(f"month may not be after {label(current)}: only past months and this one can be closed")
+    return month
+
+
 def last_complete_month() -> date:
     return add_months(month_of(today()), -1)
 

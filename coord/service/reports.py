@@ -11,6 +11,7 @@ from coord.report_formats import Report
 from coord.service import permissions
 from coord.service import report_params as params
 from coord.service.principal import Principal
+from coord.service.submissions import with_revisions
 from coord.wiring import Coord
 from events.dates import today
 from events.populations import POPULATIONS
@@ -19,6 +20,7 @@ from projections.reports.flows import first_day
 from projections.reports.functional_zero import functional_zero, history_start
 from projections.reports.handoff_gaps import handoff_gaps
 from projections.reports.monthly import METRICS, monthly
+from projections.reports.months import add_months
 from projections.tables import projection_positions
 
 FZ_COLUMNS = [
@@ -34,6 +36,7 @@ FZ_COLUMNS = [
     "brief",
     "streak",
 ]
+BFZ_COLUMNS = ["population", "month", *METRICS, "previous_actively_homeless", "balanced"]
 GAP_KEYS = ["month", "to_service_id", "to_service", "from_stage", "to_stage"]
 GAP_MEASURES = [
     "episodes",
@@ -63,14 +66,43 @@ def counts(coord: Coord, who: Principal) -> Report:
 
 
 def monthly_report(
-    coord: Coord, who: Principal, *, first: date | None = None, last: date | None = None, population: str | None = None
+    coord: Coord,
+    who: Principal,
+    *,
+    first: date | None = None,
+    last: date | None = None,
+    population: str | None = None,
+    revisions: bool = False,
 ) -> Report:
+    """With `revisions`, each row beside the month's latest submission (coord/service/submissions.py)."""
     permissions.require(who, permissions.READ_REPORTS)
     first, last = params.month_range(first, last)
     population = params.population(population)
     with coord.db.read() as connection:
         rows = monthly(connection, first=first, last=last, populations=(population,) if population else POPULATIONS)
-    return Report({"from": first, "to": last, "population": population}, ["population", "month", *METRICS], rows)
+    report = Report({"from": first, "to": last, "population": population}, ["population", "month", *METRICS], rows)
+    return with_revisions(coord, report) if revisions else report
+
+
+def bfz_report(coord: Coord, who: Principal, *, month: date | None = None) -> Report:
+    """What Built for Zero asks each month: the monthly report's row per population for `month` (by default
+    the last complete month), the month before's actively homeless, and whether the flows balance."""
+    permissions.require(who, permissions.READ_REPORTS)
+    month = params.one_month(month, default=params.last_complete_month())
+    previous = add_months(month, -1)
+    with coord.db.read() as connection:
+        rows = monthly(connection, first=previous, last=month, populations=POPULATIONS)
+    before = {row["population"]: row["actively_homeless"] for row in rows if row["month"] == previous}
+    submission = [
+        {
+            **row,
+            "previous_actively_homeless": before[row["population"]],
+            "balanced": before[row["population"]] + row["inflow"] - row["outflow"] == row["actively_homeless"],
+        }
+        for row in rows
+        if row["month"] == month
+    ]
+    return Report({"month": month}, BFZ_COLUMNS, submission)
 
 
 def functional_zero_report(coord: Coord, who: Principal, *, month: date | None = None) -> Report:
