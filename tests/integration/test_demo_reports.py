@@ -3,6 +3,8 @@ and flows, some populations reach functional zero and some do not, and handoffs 
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from coord.service.principal import Principal
 from coord.wiring import Coord, open_coord
 from events.crypto import MasterKey
 from events.populations import POPULATIONS
+from projections.reports.monthly import METRICS
+from projections.reports.months import label
 from projections.tables import FLOWS
 
 BACKBONE = Principal("backbone-token", "backbone")
@@ -58,3 +62,18 @@ def test_handoffs_are_picked_up_fall_through_and_show_in_cuts(demo):
     cut = reports.handoff_gaps_report(demo, BACKBONE, by="race_ethnicity").rows
     assert cut and any(row["suppressed"] for row in cut), "a month's cut of one service is mostly small cells"
     assert reports.counts(demo, BACKBONE).rows[0]["active"] > 0
+
+
+def test_the_bfz_submission_equals_the_monthly_report_and_balances_for_every_population(demo):
+    submission = reports.bfz_report(demo, BACKBONE)
+    month = submission.parameters["month"]
+    monthly = reports.monthly_report(demo, BACKBONE, first=month, last=month)
+    bfz_cells = list(csv.DictReader(io.StringIO(submission.as_csv())))
+    monthly_cells = list(csv.DictReader(io.StringIO(monthly.as_csv())))
+    assert [row["population"] for row in bfz_cells] == list(POPULATIONS)
+    assert [{name: row[name] for name in ("population", "month", *METRICS)} for row in bfz_cells] == monthly_cells
+    assert all(row["month"] == label(month) for row in bfz_cells)
+    assert all(row["balanced"] == "true" for row in bfz_cells), bfz_cells
+    assert all(row["balanced"] for row in submission.rows) and any(
+        row["previous_actively_homeless"] for row in submission.rows
+    )

@@ -10,10 +10,11 @@ from datetime import date, timedelta
 import pytest
 
 from events.dates import today
+from events.populations import POPULATIONS
 from projections.reports.months import add_months, label, month_of
 from tests.support import auth, create_person, create_service
 
-REPORTS = ("/counts", "/monthly", "/functional-zero", "/handoff-gaps")
+REPORTS = ("/counts", "/monthly", "/functional-zero", "/handoff-gaps", "/bfz")
 
 
 def _get(client, token, path, **query):
@@ -94,6 +95,22 @@ def test_handoff_gaps_with_a_cut_and_as_csv(client, tokens):
     assert line["episodes"] == "suppressed" and line["to_service"] == "'=Gateway shelter", "no formula"
 
 
+def test_the_bfz_submission_is_the_monthly_report_of_its_month_with_the_month_before(client, tokens):
+    last = add_months(month_of(today()), -1)
+    create_person(client, tokens["case_manager"], effective_on=(last - timedelta(days=20)).isoformat())
+    create_person(client, tokens["case_manager"], effective_on=(last + timedelta(days=3)).isoformat())
+    body = _get(client, tokens["backbone"], "/bfz").json
+    assert body["month"] == label(last) and [row["population"] for row in body["rows"]] == list(POPULATIONS)
+    row = body["rows"][0]
+    monthly = _get(client, tokens["backbone"], "/monthly", **{"from": label(last), "to": label(last)}).json["rows"][0]
+    assert {name: row[name] for name in monthly} == monthly
+    assert row["previous_actively_homeless"] == 1 and row["actively_homeless"] == 2 and row["balanced"] is True
+    response = _get(client, tokens["auditor"], "/bfz", month=label(last), format="csv")
+    assert response.mimetype == "text/csv"
+    cells = next(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert cells["previous_actively_homeless"] == "1" and cells["balanced"] == "true" and cells["month"] == label(last)
+
+
 @pytest.mark.parametrize(
     ("path", "query"),
     [
@@ -105,6 +122,10 @@ def test_handoff_gaps_with_a_cut_and_as_csv(client, tokens):
         ("/monthly", {"population": "everyone"}),
         ("/monthly", {"format": "xml"}),
         ("/functional-zero", {"month": "2026-1"}),
+        ("/bfz", {"month": "2026-00"}),
+        ("/bfz", {"month": label(add_months(month_of(today()), 2))}),
+        ("/bfz", {"format": "pdf"}),
+        ("/monthly", {"revisions": "perhaps"}),
         ("/handoff-gaps", {"window_days": "0"}),
         ("/handoff-gaps", {"by": "name"}),
         ("/handoff-gaps", {"as_of": (date.today() + timedelta(days=5)).isoformat()}),

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
 
 from coord.errors import ForbiddenError
-from coord.service import audit, permissions, reports
+from coord.service import audit, permissions, reports, submissions
 from coord.service.principal import ROLES, Principal
 from coord.service.replay import replay
 from events.dates import today
@@ -195,6 +195,7 @@ NOBODY = dict.fromkeys(ROLES, HIDDEN)
 READERS = {"case_manager": NO, "backbone": OK, "auditor": OK, "admin": OK}
 AUDITORS = {**READERS, "backbone": NO}
 ADMINS = {**AUDITORS, "auditor": NO}
+CLOSERS = {**READERS, "auditor": NO}
 
 READ = "list and read services, persons, handoffs"
 SEE = "see personal data"
@@ -208,6 +209,7 @@ REQUEST = "request a handoff"
 ANSWER = "accept, reject, start, hold, complete or fail a handoff"
 WITHDRAW = "cancel a handoff or mark it entered_in_error"
 REPORTS = "reports and the live stream"
+CLOSE = "close a month"
 AUDIT = "the event history, the access log, replay and verification"
 DUPLICATES = "possible duplicates"
 ERASE = "erase personal data"
@@ -249,7 +251,22 @@ TABLE = [
     Case(REPORTS, "monthly", PERSON, READERS, lambda w, who, _r: reports.monthly_report(w.coord, who)),
     Case(REPORTS, "functional zero", PERSON, READERS, lambda w, who, _r: reports.functional_zero_report(w.coord, who)),
     Case(REPORTS, "handoff gaps", PERSON, READERS, lambda w, who, _r: reports.handoff_gaps_report(w.coord, who)),
+    Case(REPORTS, "bfz", PERSON, READERS, lambda w, who, _r: reports.bfz_report(w.coord, who)),
+    Case(
+        REPORTS,
+        "monthly with revisions",
+        PERSON,
+        READERS,
+        lambda w, who, _r: reports.monthly_report(w.coord, who, revisions=True),
+    ),
     Case(REPORTS, "dashboard sign-in", PERSON, READERS, dashboard),
+    Case(
+        CLOSE,
+        "close_month",
+        PERSON,
+        CLOSERS,
+        lambda w, who, _r: submissions.close_month(w.coord, who, date(2026, 1, 1)),
+    ),
     Case(AUDIT, "events", PERSON, AUDITORS, lambda w, who, _r: audit.events_page(w.coord, who)),
     Case(AUDIT, "access log", PERSON, AUDITORS, lambda w, who, _r: audit.access_page(w.coord, who)),
     Case(AUDIT, "replay", PERSON, AUDITORS, lambda w, who, _r: replay(w.coord, who, recorded_before=datetime.now(UTC))),
