@@ -9,6 +9,7 @@ const CUTS = {race_ethnicity: "Race/ethnicity", sex: "Sex", age_band: "Age band"
 const GAP_COLUMNS = [["month", "Month"], ["to_service", "To service"], ["from_stage", "From stage"],
   ["episodes", "Episodes"], ["picked_up", "Picked up"], ["gaps", "Gaps"], ["gap_rate", "Gap rate"],
   ["censored", "Censored"], ["p50_days_to_acceptance", "Median days"], ["stale", "Stale"]];
+const REVISED = "revised since submitted";
 
 async function getJSON(path) {
   const response = await fetch(API + path, {credentials: "same-origin", headers: {Accept: "application/json"}});
@@ -59,7 +60,8 @@ function chart(population, rows) {
   const most = Math.max(1, ...rows.flatMap((r) => [r.inflow, r.outflow]));
   const step = (width - left) / rows.length, bar = Math.max(2, step / 2 - 2);
   const y = (value) => top + (height - top - bottom) * (1 - value / most);
-  const summary = rows.map((r) => `${r.month}: ${r.inflow} in, ${r.outflow} out`).join("; ");
+  const summary = rows.map((r) => `${r.month}: ${r.inflow} in, ${r.outflow} out${r.revised ? ` (${REVISED})` : ""}`)
+    .join("; ");
   const figure = element("figure", {class: "chart"});
   const id = `chart-${population}`;
   const image = svg("svg", {viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": `${id}-title`});
@@ -74,6 +76,7 @@ function chart(population, rows) {
     image.append(svg("rect", {x, y: y(row.inflow), width: bar, height: y(0) - y(row.inflow), class: "inflow"}));
     image.append(svg("rect", {x: x + bar + 1, y: y(row.outflow), width: bar, height: y(0) - y(row.outflow),
                               class: "outflow"}));
+    if (row.revised) image.append(revisedMark(row.month, x + bar, top / 2));
     if (i % 3 === 0) {
       const tick = svg("text", {x, y: height - 6, class: "tick"});
       tick.textContent = row.month.slice(2);
@@ -84,15 +87,25 @@ function chart(population, rows) {
   return figure;
 }
 
+// A month whose metrics changed after it was closed (a back-dated event): what was submitted differs.
+function revisedMark(month, x, y) {
+  const mark = svg("circle", {cx: x, cy: y, r: 3, class: "revised", "data-month": month});
+  const title = svg("title");
+  title.textContent = `${month}: ${REVISED}`;
+  mark.append(title);
+  return mark;
+}
+
 async function showFlows() {
-  const report = await getJSON("/reports/monthly");
+  const report = await getJSON("/reports/monthly?revisions=true");
   const charts = document.getElementById("charts");
   charts.replaceChildren();
   for (const population of Object.keys(LABELS)) {
     charts.append(chart(population, report.rows.filter((r) => r.population === population)));
   }
   const legend = element("p", {class: "legend"});
-  legend.append(element("span", {class: "key inflow"}, "inflow"), " ", element("span", {class: "key outflow"}, "outflow"));
+  legend.append(element("span", {class: "key inflow"}, "inflow"), " ", element("span", {class: "key outflow"}, "outflow"),
+                " ", element("span", {class: "key revised"}, REVISED));
   charts.append(legend);
 }
 

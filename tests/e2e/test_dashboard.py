@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from events.dates import today
+from projections.reports.months import add_months, label, month_of
 from tests.e2e.processes import call, coord_cli, served, starter_tokens
 
 CHROMIUM = "/usr/bin/chromium"
@@ -72,6 +75,41 @@ def test_the_backbone_watches_counts_move_live(cli_env, browser):
         phone.get_by_role("button", name="Sign in").click()
         expect(phone.get_by_role("alert")).to_have_text("The case_manager role may not open the dashboard.")
         assert phone.context.cookies() == []
+
+
+def test_a_month_revised_since_it_was_submitted_is_marked(cli_env, browser):
+    coord_cli(cli_env, "db", "upgrade")
+    tokens = starter_tokens(cli_env)
+    month = add_months(month_of(today()), -1)
+    with served(cli_env) as base:
+        status, closed = call(
+            base, "POST", "/api/v1/reports/monthly/close", tokens["backbone"], {"month": label(month)}
+        )
+        assert status == 201 and closed["submission"] == 1
+        page = browser.new_page(viewport={"width": 1200, "height": 1800})
+        page.goto(f"{base}/dashboard")
+        page.get_by_label("Token").fill(tokens["backbone"])
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator("#charts figure")).to_have_count(6, timeout=10_000)
+        expect(page.locator("#charts circle.revised")).to_have_count(0)
+
+        back_dated = {
+            "veteran": "yes",
+            "household_type": "single_adult",
+            "effective_on": (month + timedelta(days=3)).isoformat(),
+        }
+        status, _ = call(base, "POST", "/api/v1/persons", tokens["case_manager"], back_dated)
+        assert status == 201
+        query = f"/api/v1/reports/monthly?revisions=true&population=all&from={label(month)}&to={label(month)}"
+        for _ in range(50):  # the projector follows the log within moments
+            if call(base, "GET", query, tokens["backbone"])[1]["rows"][0]["revised"]:
+                break
+            time.sleep(0.1)
+        page.reload()
+        # Everyone, single adults and veterans gained a person in the closed month; the others did not.
+        marks = page.locator(f"#charts circle.revised[data-month='{label(month)}']")
+        expect(marks).to_have_count(3, timeout=10_000)
+        expect(marks.first.locator("title")).to_have_text(f"{label(month)}: revised since submitted")
 
 
 def test_the_session_cookie_is_http_only_strict_and_good_for_reads_only(cli_env, browser):
