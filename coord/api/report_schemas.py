@@ -171,9 +171,7 @@ class MonthlyQuerySchema(FormatSchema):
     from_ = Month(data_key="from", metadata={"description": "first month, YYYY-MM"})
     to = Month(metadata={"description": "last month, YYYY-MM (default: this one)"})
     population = fields.String(validate=validate.OneOf(params.POPULATIONS))
-    revisions = fields.Boolean(
-        load_default=False, metadata={"description": "add each row's submitted values and whether they were revised"}
-    )
+    revisions = fields.Boolean(metadata={"description": "add each row's submitted values and whether they changed"})
 
 
 class FunctionalZeroQuerySchema(FormatSchema):

@@ -67,7 +67,7 @@ class Monthly(MethodView):
             first=query.get("from_"),
             last=query.get("to"),
             population=query.get("population"),
-            revisions=query["revisions"],
+            revisions=query.get("revisions", False),
         )
         return _answer(report, query)
 
