@@ -348,6 +348,14 @@ def test_a_change_dated_before_identification_applies_from_identification() -> N
     assert person.populations == {"all", "single_adults", "veterans"}
 
 
+def test_a_change_may_be_dated_as_early_as_1900() -> None:
+    person = person_in("active")
+    assert person.change_attributes(attributes={"chronic": True}, pii={}, effective_on=date(1900, 1, 1), **WHO) == [
+        "chronic"
+    ]
+    assert person.attributes_on(START)["chronic"] is True
+
+
 def test_a_change_dated_tomorrow_is_not_current_until_tomorrow() -> None:
     person = person_in("active")
     tomorrow = today() + timedelta(days=1)
