@@ -1,13 +1,13 @@
 """A person's clear attributes and personal-data fields: which may be given, and the check on each value.
 The request schemas read the same limits (coord/api/schemas.py), so both sides refuse the same values."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from events.dates import today
-from events.errors import DateRuleError, RuleError
+from events.errors import RuleError
 from events.pii import PERSON_PII_FIELDS, PII
 from events.vocabulary import (
     GENDERS,
@@ -44,6 +44,8 @@ DEFAULT_ATTRIBUTES: dict[str, Any] = {
 FIRST_BIRTH_YEAR = 1900
 #: The longest source reference (e.g. `hmis:<export>:<id>`), in characters.
 SOURCE_LENGTH = 200
+#: (applies from, stated for, value): see `statement`.
+Statement = tuple[date, date, Any]
 SINGLE_CHOICES = {"veteran": VETERAN, "sex": SEXES, "household_type": HOUSEHOLD_TYPES}
 LIST_CHOICES = {"race_ethnicity": RACE_ETHNICITY, "gender": GENDERS}
 
@@ -78,16 +80,20 @@ def clean_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
     return {name: list(value) if isinstance(value, list) else value for name, value in attributes.items()}
 
 
-def check_attribute_dates(changed_on: Mapping[str, date], changed: Mapping[str, Any], effective_on: date) -> None:
-    """An attribute's changes are dated in the order they are recorded, so the value in force today is
-    the latest one recorded: what the person shows, and what reports count by effective date, agree."""
-    for name in changed:
-        since = changed_on.get(name)
-        if since is not None and effective_on < since:
-            raise DateRuleError(
-                f"{name} was last changed with effect from {since.isoformat()}; "
-                "a change to it may not be dated before that"
-            )
+def statement(value: Any, effective_on: date, identified_on: date, identification: bool = False) -> Statement:
+    """One statement of an attribute's value, ranked as docs/design.md "Vocabularies" says: by the day it
+    applies from (never before identification), then its own date (identification's values rank below every
+    change from that day), then log order (the order statements are kept in)."""
+    return (max(effective_on, identified_on), date.min if identification else effective_on, value)
+
+
+def in_force(statements: Sequence[Statement], day: date) -> Any:
+    """The value of the latest statement applying on or before `day` (None before the first)."""
+    best: Statement | None = None
+    for stated in statements:
+        if stated[0] <= day and (best is None or stated[:2] >= best[:2]):
+            best = stated
+    return best[2] if best else None
 
 
 def check_pii(pii: Mapping[str, PII], subject: UUID) -> None:

@@ -12,13 +12,15 @@ from eventsourcing.domain import Aggregate, event
 from events.attributes import (
     DEFAULT_ATTRIBUTES,
     PERSON_ATTRIBUTES,
-    check_attribute_dates,
+    Statement,
     check_pii,
     check_required,
     clean_attributes,
+    in_force,
+    statement,
 )
 from events.consents import check_new_consent, check_revocation, covers, new_consent
-from events.dates import check_not_future
+from events.dates import check_not_future, today
 from events.errors import DateRuleError, ErasedError, RuleError, TransitionError
 from events.person_vocabulary import PERSON_EVENTS
 from events.pii import PII
@@ -71,20 +73,26 @@ class Person(Aggregate):
         self.identified_on = self.last_contact_on = self.last_transition_on = effective_on
         self.inactive_reason: str | None = None
         self.destination: int | None = None
-        #: Effective date of each attribute's latest change (none yet: they date from identification).
-        self.attributes_changed_on: dict[str, date] = {}
-        self._set_attributes(attributes)
+        #: Every statement of each attribute's value, in log order (docs/design.md "Vocabularies").
+        self.attribute_statements: dict[str, list[Statement]] = {}
+        self._state(attributes, effective_on, identification=True)
         self.pii = dict(pii)
         self.consents: dict[str, dict[str, Any]] = {}
         self.erased = False
 
     @property
     def attributes(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in PERSON_ATTRIBUTES}
+        """The attributes in force today: a change dated tomorrow is not current until tomorrow."""
+        return self.attributes_on(today())
 
     @property
     def populations(self) -> set[str]:
         return populations_of(self.attributes)
+
+    def attributes_on(self, day: date) -> dict[str, Any]:
+        """The attributes in force on `day`; before identification, identification's own."""
+        day = max(day, self.identified_on)
+        return {name: in_force(self.attribute_statements.get(name, ()), day) for name in PERSON_ATTRIBUTES}
 
     def can_see_pii(self, agency_code: str, on: date) -> bool:
         """The identifying agency sees the person's PII, and so does any agency a consent covers on `on`."""
@@ -179,27 +187,30 @@ class Person(Aggregate):
         effective_on: date,
         actor: str,
         agency: str,
-    ) -> None:
-        """Record the values that differ from the current ones; nothing at all if none do."""
+    ) -> list[str]:
+        """Record the statement as made, even when it repeats the value in force (a later back-dated change
+        could otherwise make it vanish). Returns the names whose timeline changed: the clear attributes whose
+        value from the statement's day changed, and the personal data fields whose value changed."""
         clean = clean_attributes(attributes)
         check_pii(pii, self.id)
+        if not clean and not pii:
+            raise RuleError("a change must state at least one attribute or personal data field")
         if pii and self.erased:
             raise ErasedError("the person's personal data was erased; no new personal data may be recorded")
-        self._check_after_identification(effective_on)
-        changed = {name: value for name, value in clean.items() if getattr(self, name) != value}
-        check_attribute_dates(self.attributes_changed_on, changed, effective_on)
-        changed_pii = {name: value for name, value in pii.items() if self.pii.get(name) != value}
-        if changed or changed_pii:
-            self._attributes_changed(
-                attributes=changed, pii=changed_pii, effective_on=effective_on, actor=actor, agency=agency
-            )
+        check_not_future(effective_on)
+        # A statement changes its attribute's values from its day up to the next statement's, all alike.
+        day = max(effective_on, self.identified_on)
+        before = self.attributes_on(day)
+        changed_pii = [name for name, value in pii.items() if self.pii.get(name) != value]
+        self._attributes_changed(attributes=clean, pii=dict(pii), effective_on=effective_on, actor=actor, agency=agency)
+        after = self.attributes_on(day)
+        return [name for name in PERSON_ATTRIBUTES if before[name] != after[name]] + changed_pii
 
     @event("AttributesChanged")
     def _attributes_changed(
         self, *, attributes: dict[str, Any], pii: dict[str, PII], effective_on: date, actor: str, agency: str
     ) -> None:
-        self._set_attributes(attributes)
-        self.attributes_changed_on.update(dict.fromkeys(attributes, effective_on))
+        self._state(attributes, effective_on)
         self.pii.update(pii)
 
     def erase(self, *, effective_on: date, actor: str, agency: str) -> None:
@@ -277,7 +288,9 @@ class Person(Aggregate):
         self.status = PERSON_EVENTS[name].leads_to
         self.last_transition_on = effective_on
 
-    def _set_attributes(self, attributes: Mapping[str, Any]) -> None:
+    def _state(self, attributes: Mapping[str, Any], effective_on: date, identification: bool = False) -> None:
         for name, value in attributes.items():
             # Copy lists so the aggregate never shares mutable state with its events.
-            setattr(self, name, list(value) if isinstance(value, list) else value)
+            copied = list(value) if isinstance(value, list) else value
+            stated = statement(copied, effective_on, self.identified_on, identification)
+            self.attribute_statements.setdefault(name, []).append(stated)

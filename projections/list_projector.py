@@ -3,15 +3,22 @@
 Rows hold only clear attributes; they are keyed by aggregate id and carry its version (the ETag). Statuses
 come from each aggregate's vocabulary table, and a person's populations are stored with the row, so no
 listing restates a domain rule. A page is written in a few statements (projections/batch.py).
+
+A person's row shows the membership attributes in force on the day it was projected, derived from every
+statement of them (docs/design.md "Vocabularies"); a statement dated ahead sets `pending_on`, and the first
+catch-up on or after that day derives the row again (`refresh`), so the list always shows today's values.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, case, delete, insert, select
 
+from events.attributes import Statement, in_force, statement
+from events.dates import today
 from events.handoff import Handoff
 from events.handoff_vocabulary import HANDOFF_EVENTS, HandoffEvent
 from events.person import Person
@@ -20,7 +27,7 @@ from events.populations import MEMBERSHIP_ATTRIBUTES, populations_of
 from events.service import Service
 from projections.batch import PageRows
 from projections.runner import Positioned, Projector
-from projections.tables import handoffs, person_populations, persons, services
+from projections.tables import handoffs, person_populations, person_statements, persons, services
 
 #: A function of an event giving the columns it sets on its aggregate's row.
 Change = Callable[[Any], dict[str, Any]]
@@ -78,8 +85,17 @@ def _requested(e: Handoff.Requested) -> dict[str, Any]:
     }
 
 
-def _attributes_changed(e: Person.AttributesChanged) -> dict[str, Any]:
-    return {name: e.attributes[name] for name in MEMBERSHIP_ATTRIBUTES if name in e.attributes}
+def _statement(e: Person.Identified | Person.AttributesChanged) -> dict[str, Any] | None:
+    stated = {name: e.attributes[name] for name in MEMBERSHIP_ATTRIBUTES if name in e.attributes}
+    if not stated:
+        return None
+    return {
+        "person_id": e.originator_id.hex,
+        "version": e.originator_version,
+        "effective_on": e.effective_on,
+        "identification": isinstance(e, Person.Identified),
+        "attributes": stated,
+    }
 
 
 NEW_ROWS: dict[type, tuple[Table, Change]] = {
@@ -90,7 +106,6 @@ NEW_ROWS: dict[type, tuple[Table, Change]] = {
 #: Columns other than the status that an event sets on its row.
 COLUMNS: dict[type, Change] = {
     Person.ContactRecorded: lambda e: {"last_contact_on": e.effective_on},
-    Person.AttributesChanged: _attributes_changed,
     Person.Erased: lambda e: {"erased": True},
 }
 #: Each aggregate whose row its later events change: the table, its vocabulary, the status columns of a move.
@@ -115,11 +130,11 @@ def _change(event: Any) -> tuple[Table, dict[str, Any]] | None:
 
 class ListsProjector(Projector):
     def __init__(self) -> None:
-        super().__init__("lists", (persons, services, handoffs, person_populations))
+        super().__init__("lists", (persons, services, handoffs, person_populations, person_statements))
 
     def apply_page(self, connection: Connection, page: Sequence[Positioned]) -> None:
         rows = PageRows({persons: "id", services: "id", handoffs: "id"}, {"last_contact_on": _latest})
-        regrouped: set[str] = set()
+        statements = []
         for _position, event in page:
             if type(event) in NEW_ROWS:
                 table, row = NEW_ROWS[type(event)]
@@ -130,16 +145,45 @@ class ListsProjector(Projector):
                 if "last_contact_on" in merged and "last_contact_on" in values:
                     values["last_contact_on"] = max(values["last_contact_on"], merged["last_contact_on"])
                 merged.update(values, version=event.originator_version)
-            if isinstance(event, Person.Identified | Person.AttributesChanged):
-                regrouped.add(event.originator_id.hex)
+            if isinstance(event, Person.Identified | Person.AttributesChanged) and (stated := _statement(event)):
+                statements.append(stated)
         rows.write(connection)
-        if regrouped:
-            _store_populations(connection, sorted(regrouped))
+        if statements:
+            connection.execute(insert(person_statements), statements)
+            _derive(connection, sorted({stated["person_id"] for stated in statements}))
+
+    def refresh(self, connection: Connection) -> None:
+        due = connection.execute(select(persons.c.id).where(persons.c.pending_on <= today())).scalars().all()
+        if due:
+            _derive(connection, list(due))
+
+
+def _derive(connection: Connection, person_ids: list[str]) -> None:
+    """Store the membership attributes in force today (or, before identification, identification's own),
+    the next day a statement starts to apply, and the populations the attributes make."""
+    identified_on = dict(
+        connection.execute(select(persons.c.id, persons.c.identified_on).where(persons.c.id.in_(person_ids))).all()
+    )
+    stated: dict[str, dict[str, list[Statement]]] = defaultdict(lambda: defaultdict(list))
+    query = select(person_statements).where(person_statements.c.person_id.in_(person_ids))
+    for row in connection.execute(query.order_by(person_statements.c.version)):
+        start = identified_on[row.person_id]
+        for name, value in row.attributes.items():
+            stated[row.person_id][name].append(statement(value, row.effective_on, start, row.identification))
+    rows = PageRows({persons: "id"})
+    for person_id, by_name in stated.items():
+        day = max(today(), identified_on[person_id])
+        ahead = [s[0] for statements in by_name.values() for s in statements if s[0] > day]
+        values = rows.change(persons, person_id)
+        values.update(
+            {name: in_force(by_name[name], day) for name in MEMBERSHIP_ATTRIBUTES}, pending_on=min(ahead, default=None)
+        )
+    rows.write(connection)
+    _store_populations(connection, person_ids)
 
 
 def _store_populations(connection: Connection, person_ids: list[str]) -> None:
-    """Replace the populations of persons whose attributes the page set, from their rows as now written:
-    an attribute change carries only the attributes it changes."""
+    """Replace the populations of these persons, from their rows as now written."""
     current = connection.execute(
         select(persons.c.id, *(persons.c[name] for name in MEMBERSHIP_ATTRIBUTES)).where(persons.c.id.in_(person_ids))
     )

@@ -29,6 +29,9 @@ class Projector:
     def apply_page(self, connection: Connection, page: Sequence[Positioned]) -> None:
         raise NotImplementedError
 
+    def refresh(self, connection: Connection) -> None:
+        """Bring up to date the rows that depend on the day (none, unless a projector says otherwise)."""
+
 
 def ensure_positions(db: Database, names: Sequence[str]) -> None:
     """Start each named position at 0 unless it exists already."""
@@ -98,6 +101,8 @@ class CatchUp:
         with self.db.write() as connection:
             # Catch-ups in other processes wait here for this page, then read where it ended.
             positions = self.positions(connection, lock=True)
+            for projector in self.projectors:
+                projector.refresh(connection)
             start = min(positions.values())
             notifications = self.log.recorder.select_notifications(
                 start=start, limit=self.page_size, inclusive_of_start=False

@@ -28,6 +28,20 @@ persons = Table(
     Column("chronic", Boolean, nullable=False),
     Column("erased", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
+    #: The next day a stated value starts to apply (a change dated ahead): the row is derived again then.
+    Column("pending_on", Date, index=True),
+)
+
+#: Each statement of a listed person's membership attributes, from which the row's values in force are derived.
+person_statements = Table(
+    "person_statements",
+    metadata,
+    Column("person_id", String(32), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("effective_on", Date, nullable=False),
+    #: Identification's values, which rank below every change applying from the same day.
+    Column("identification", Boolean, nullable=False),
+    Column("attributes", JSON, nullable=False),
 )
 
 #: The populations each listed person belongs to now (events/populations.py), so the list filters on them.

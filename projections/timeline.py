@@ -1,6 +1,8 @@
 """One person's Built for Zero flows, folded from the clear facts of their timeline by effective date.
 
-Facts apply in effective-date order, and in log order (version) on one date. Each status change or
+Facts apply in effective-date order, and in log order (version) on one date; an attribute change dated
+before identification applies on the identification day, after identification's own values (the ranking
+of events/attributes.py `statement`, so the fold and the person agree). Each status change or
 population change becomes one flow on its day in every population it touches, so summing a population's
 flows up to a day gives exactly the number of active persons in it at the end of that day. A fact is named
 for its event; what it means (the status it leads to, its flow) is events/person_vocabulary.py.
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from events.attributes import statement
 from events.person_vocabulary import ACTIVE, PERSON_EVENTS
 from events.populations import populations_of
 
@@ -46,8 +49,10 @@ def fold(facts: Iterable[Fact]) -> tuple[Flows, dict[str, Any]]:
         for population in populations:
             flows.setdefault((population, day), Counter())[flow] += amount
 
-    for fact in sorted(facts, key=lambda f: (f.effective_on, f.version)):
-        meaning, day = PERSON_EVENTS[fact.kind], fact.effective_on
+    facts = list(facts)
+    identified_on = min((f.effective_on for f in facts if f.kind == "Identified"), default=date.min)
+    for fact in sorted(facts, key=lambda f: _rank(f, identified_on)):
+        meaning, day = PERSON_EVENTS[fact.kind], max(fact.effective_on, identified_on)
         counted = populations_of(attributes) if status == ACTIVE else set()
         attributes.update(fact.attributes or {})
         # A status move applies from a status it may follow (the first fact: from none at all).
@@ -61,6 +66,11 @@ def fold(facts: Iterable[Fact]) -> tuple[Flows, dict[str, Any]]:
         if meaning.flow == "housing_placements" and started_on is not None:
             add(counted - now, day, "days_to_housing", (day - started_on).days)
     return flows, attributes
+
+
+def _rank(fact: Fact, identified_on: date) -> tuple[date, date, int]:
+    stated = statement(None, fact.effective_on, identified_on, fact.kind == "Identified")
+    return stated[0], stated[1], fact.version
 
 
 def race_category(race_ethnicity: list[str] | None) -> str:

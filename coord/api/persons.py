@@ -15,6 +15,7 @@ from coord.api.schemas import (
     ConsentCreateSchema,
     ContactSchema,
     DuplicateGroupSchema,
+    PersonChangedSchema,
     PersonCreateSchema,
     PersonPageSchema,
     PersonPatchSchema,
@@ -83,14 +84,14 @@ class PersonResource(MethodView):
         return tagged(person_view(coord().service.read_person(caller(), person_id, purpose())))
 
     @blp.arguments(PersonPatchSchema)
-    @blp.response(200, PersonSchema)
+    @blp.response(200, PersonChangedSchema)
     @blp.doc(parameters=WRITE_HEADERS)
     def patch(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
         """Change attributes or personal data (may move the person into or out of populations)"""
         who = caller()
         effective_on = data.pop("effective_on", None) or today()
         attributes, pii = _split(data)
-        person = coord().service.change_person(
+        person, changed = coord().service.change_person(
             who,
             person_id,
             attributes=attributes,
@@ -98,7 +99,7 @@ class PersonResource(MethodView):
             effective_on=effective_on,
             expected_version=expected_version(),
         )
-        return shown_person(who, person, purpose())
+        return {**shown_person(who, person, purpose()), "changed": changed}
 
 
 @blp.route("/<uuid:person_id>/contacts")

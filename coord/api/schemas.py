@@ -117,6 +117,13 @@ class PersonSchema(Schema):
     consents = fields.List(fields.Nested(ConsentSchema))
 
 
+class PersonChangedSchema(PersonSchema):
+    changed = fields.List(
+        fields.String(),
+        metadata={"description": "the attributes whose timeline the change altered (empty when it altered none)"},
+    )
+
+
 class PersonPageSchema(Schema):
     items = fields.List(fields.Nested(PersonSchema))
     next_after = fields.String(allow_none=True, metadata={"description": "pass as ?after= for the next page"})

@@ -165,9 +165,6 @@ class _Loader:
                 self.counts["back_dated_events"] += 1
                 continue
             a.update(change)
-            # An attribute's changes are dated in the order they are recorded.
-            since = self.app.get_person(p.id).attributes_changed_on.get(next(iter(change)))
-            on = max(on, since) if since else on
             self.app.change_person(who, p.id, attributes=change, pii={}, effective_on=on)
             self.counts["back_dated_events"] += 1
 

@@ -160,20 +160,23 @@ class CoordApplication(Reads):
         pii: Mapping[str, str],
         effective_on: date,
         expected_version: int | None = None,
-    ) -> Person:
+    ) -> tuple[Person, list[str]]:
+        """Record the statement; also returns the names whose timeline it changed (events/person.py)."""
         permissions.require(who, permissions.WRITE)
+        changed: list[str] = []
 
         def change(person: Person) -> None:
             # An erased person's record refuses personal data outright (the aggregate says why).
             if pii and not person.erased:
                 permissions.require_pii_change(who, person, today())
             sealed = {name: PII(value, person.id) for name, value in pii.items()}
-            person.change_attributes(attributes=attributes, pii=sealed, **_stamp(who, effective_on))
+            # A retried write decides again from the person as then read.
+            changed[:] = person.change_attributes(attributes=attributes, pii=sealed, **_stamp(who, effective_on))
 
         person = self._update(Person, person_id, change, expected_version)
         if pii.keys() & {"first_name", "last_name", "dob"}:
             self._index(person.id, person.agency, self.privacy.open(person) or {})
-        return person
+        return person, changed
 
     def record_consent(
         self,

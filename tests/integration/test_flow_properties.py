@@ -3,9 +3,10 @@ written here from the events alone, and come out the same projected page by page
 list's stored populations and statuses are each person's own, however the log is paged.
 
 Histories are drawn as plans and run on real Person aggregates: several persons interleaved in the log,
-valid status transitions dated on or after the latest one, attribute changes dated on or after the latest
-attribute change (so often back-dated before status transitions), and dates drawn from a small pool so
-that many events share a day.
+valid status transitions dated on or after the latest one, attribute changes dated on any day of the pool
+whatever was recorded before (back-dated before other changes and status transitions, before
+identification, on the same day, or tomorrow), and dates drawn from a small pool so that many events share
+a day.
 """
 
 import tempfile
@@ -19,8 +20,14 @@ from uuid import UUID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coord.config import Config
+from coord.service.principal import Principal
+from coord.wiring import open_coord
+from events.crypto import MasterKey
+from events.dates import today
 from events.person import Person
 from events.populations import POPULATIONS
+from events.signing import SigningKey
 from projections import list_queries
 from projections.db import Database
 from projections.list_projector import lists_projector
@@ -40,7 +47,9 @@ VETERAN = st.sampled_from(("yes", "no", "unknown"))
 IDENTITIES = st.fixed_dictionaries({"household_type": HOUSEHOLDS, "veteran": VETERAN, "chronic": st.booleans()})
 CHANGES = st.fixed_dictionaries(
     {}, optional={"household_type": HOUSEHOLDS, "veteran": VETERAN, "chronic": st.booleans()}
-)
+).filter(bool)
+#: Days an attribute change may be dated on besides the pool: before anyone's identification, and tomorrow.
+EXTRA_CHANGE_DAYS = (ORIGIN - timedelta(days=30), today() + timedelta(days=1))
 REASONS = st.sampled_from(("no_contact", "institution", "left_area", "not_literally_homeless", "deceased"))
 #: The valid status transitions from each status, by the command that makes them.
 TRANSITIONS = {
@@ -81,13 +90,12 @@ def run_command(data: st.DataObject, person: Person, pool: list[date]) -> None:
     if person.inactive_reason == "deceased":
         commands.remove("return_from_inactive")
     command = data.draw(st.sampled_from(commands), label="command")
-    # Status transitions: on or after the latest one; attribute changes: on or after the latest one (so
-    # still back-dated before status transitions); anything else: on or after identification.
+    # Status transitions: on or after the latest one; attribute changes: any day; anything else: on or after
+    # identification.
     earliest = person.last_transition_on if command in TRANSITION_COMMANDS else person.identified_on
-    if command == "change_attributes":
-        earliest = max([earliest, *person.attributes_changed_on.values()])
     on = data.draw(st.sampled_from(sorted({earliest, *(d for d in pool if d >= earliest)})), label="on")
     if command == "change_attributes":
+        on = data.draw(st.sampled_from(sorted({*pool, *EXTRA_CHANGE_DAYS})), label="changed on")
         person.change_attributes(attributes=data.draw(CHANGES, label="changes"), pii={}, effective_on=on, **WHO)
     elif command == "house":
         person.house(destination=data.draw(st.sampled_from((410, 435)), label="destination"), effective_on=on, **WHO)
@@ -98,6 +106,8 @@ def run_command(data: st.DataObject, person: Person, pool: list[date]) -> None:
 
 
 # -- the oracle: each person's status and attributes replayed by effective date, ties by log order ----------
+# A change dated before identification counts on the identification day, after identification's own values
+# and in order of its own date (docs/reports.md, "The timeline of attributes").
 
 STATUS_AFTER = {
     "Identified": "active",
@@ -139,12 +149,15 @@ def counted_in(status: str | None, attributes: dict[str, Any]) -> set[str]:
     return populations(attributes) if status == "active" else set()
 
 
-def timelines(events: Sequence[Any]) -> list[list[Any]]:
-    """Each person's events by effective date, and in log order on one date."""
-    by_person: dict[Any, list[tuple[int, Any]]] = {}
+def timelines(events: Sequence[Any]) -> list[list[tuple[date, Any]]]:
+    """Each person's (day counted on, event) by effective date, and in log order on one date."""
+    by_person: dict[Any, list[tuple[tuple[date, date, int], Any]]] = {}
+    identified_on = {e.originator_id: e.effective_on for e in events if type(e).__name__ == "Identified"}
     for position, event in enumerate(events):
-        by_person.setdefault(event.originator_id, []).append((position, event))
-    return [[e for _, e in sorted(items, key=lambda i: (i[1].effective_on, i[0]))] for items in by_person.values()]
+        start = identified_on[event.originator_id]
+        own = date.min if type(event).__name__ == "Identified" else event.effective_on
+        by_person.setdefault(event.originator_id, []).append(((max(event.effective_on, start), own, position), event))
+    return [[(key[0], e) for key, e in sorted(items, key=lambda i: i[0])] for items in by_person.values()]
 
 
 class Oracle:
@@ -157,22 +170,22 @@ class Oracle:
 
     def _classify(self, timeline: list[Any]) -> None:
         status, attributes, started_on = None, {}, None
-        for event in timeline:
+        for day, event in timeline:
             kind = type(event).__name__
             before = counted_in(status, attributes)
             if kind == "Housed":
                 for population in before:
-                    self._count(population, event.effective_on, "days", (event.effective_on - started_on).days)
+                    self._count(population, day, "days", (day - started_on).days)
             if kind in ("Identified", "ReturnedFromHousing", "ReturnedFromInactive"):
-                started_on = event.effective_on
+                started_on = day
             if kind in ("Identified", "AttributesChanged"):
                 attributes = {**attributes, **event.attributes}
             status = STATUS_AFTER.get(kind, status)
             after = counted_in(status, attributes)
             for population in after - before:
-                self._count(population, event.effective_on, ENTERS[kind])
+                self._count(population, day, ENTERS[kind])
             for population in before - after:
-                self._count(population, event.effective_on, LEAVES[kind])
+                self._count(population, day, LEAVES[kind])
 
     def _count(self, population: str, day: date, name: str, amount: int = 1) -> None:
         self.flows.setdefault((population, month_of(day)), Counter())[name] += amount
@@ -182,8 +195,8 @@ class Oracle:
         count = 0
         for timeline in self.timelines:
             status, attributes = None, {}
-            for event in timeline:
-                if event.effective_on > day:
+            for counted_on, event in timeline:
+                if counted_on > day:
                     break
                 attributes = {**attributes, **getattr(event, "attributes", {})}
                 status = STATUS_AFTER.get(type(event).__name__, status)
@@ -283,3 +296,71 @@ def test_the_list_stores_each_persons_populations_and_status_page_by_page(data: 
                     ), (population, status)
         finally:
             db.dispose()
+
+
+# -- the same histories recorded through the application service --------------------------------------------
+
+CASE_MANAGER = Principal("property", "case_manager", "harbor")
+
+
+def record_through_the_service(service: Any, events: Sequence[Any], catch_up_after: set[int]) -> None:
+    """Make each drawn event's command through the application service, in the drawn (log) order, catching
+    every read model up after the writes whose index is in `catch_up_after`."""
+    ids: dict[UUID, UUID] = {}
+    for index, event in enumerate(events):
+        kind, on = type(event).__name__, event.effective_on
+        if kind == "Identified":
+            attributes = {name: event.attributes[name] for name in ("household_type", "veteran", "chronic")}
+            person = service.identify_person(CASE_MANAGER, attributes=attributes, pii={}, effective_on=on)
+            ids[event.originator_id] = person.id
+        elif kind == "AttributesChanged":
+            service.change_person(
+                CASE_MANAGER, ids[event.originator_id], attributes=event.attributes, pii={}, effective_on=on
+            )
+        elif kind == "ContactRecorded":
+            service.record_contact(CASE_MANAGER, ids[event.originator_id], effective_on=on)
+        else:
+            details = {"destination": getattr(event, "destination", None), "reason": getattr(event, "reason", None)}
+            to = STATUS_AFTER[kind]
+            service.transition_person(CASE_MANAGER, ids[event.originator_id], to=to, effective_on=on, **details)
+        if index in catch_up_after:
+            service.projections.run()
+    service.projections.run()
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_histories_recorded_through_the_service_match_the_oracle_and_a_rebuild(data: st.DataObject) -> None:
+    events = draw_history(data)
+    catch_up_after = data.draw(st.sets(st.integers(0, len(events) - 1)), label="catch up after")
+    first, last = month_of(min(e.effective_on for e in events)), month_of(max(e.effective_on for e in events))
+    oracle = Oracle(events)
+    with tempfile.TemporaryDirectory() as folder:
+        config = Config.from_env(
+            {
+                "COORD_DATA_DIR": folder,
+                "COORD_DATABASE_URL": f"sqlite:///{folder}/coord.db",
+                "COORD_MASTER_KEY": MasterKey.generate().to_base64(),
+                "COORD_AUDIT_SIGNING_KEY": SigningKey.generate().to_base64(),
+            }
+        )
+        coord = open_coord(config)
+        try:
+            service = coord.service
+            record_through_the_service(service, events, catch_up_after)
+            projectors = service.projections.projectors
+            incremental = dump(coord.db, projectors)
+            with coord.db.read() as connection:
+                rows = monthly(connection, first=first, last=last)
+            service.projections.reset()
+            service.projections.run()
+            assert dump(coord.db, projectors) == incremental
+        finally:
+            coord.close()
+    previous = dict.fromkeys(POPULATIONS, 0)
+    for row in rows:
+        population, month = row["population"], row["month"]
+        expected = oracle.expected(population, month)
+        assert {name: row[name] for name in expected} == expected, (population, month)
+        assert previous[population] + row["inflow"] - row["outflow"] == row["actively_homeless"], row
+        previous[population] = row["actively_homeless"]

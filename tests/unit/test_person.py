@@ -111,7 +111,7 @@ def test_invalid_attributes_are_refused_without_echoing_the_value(bad: dict[str,
 
 def test_valid_lists_and_optional_values_are_accepted() -> None:
     person = identify(race_ethnicity=["asian", "white"], gender=["woman"], birth_year=1980, chronic=True)
-    assert person.race_ethnicity == ["asian", "white"]
+    assert person.attributes["race_ethnicity"] == ["asian", "white"]
     assert person.populations == {"all", "single_adults", "chronic"}
 
 
@@ -134,27 +134,34 @@ def test_pii_must_be_known_fields_bound_to_the_person(pii: dict[str, object]) ->
         Person.identify(id=uuid4(), attributes=ATTRIBUTES, pii=pii, effective_on=START, **WHO)
 
 
-def test_change_attributes_records_only_changed_values() -> None:
+def test_change_attributes_records_the_statement_as_made() -> None:
     person = person_in("active")
     new_phone = PII("555-0100", person.id)
-    person.change_attributes(
+    changed = person.change_attributes(
         attributes={"veteran": "yes", "household_type": "single_adult"},
         pii={"first_name": person.pii["first_name"], "phone": new_phone},
         effective_on=START + timedelta(days=1),
         **WHO,
     )
-    (changed,) = person.collect_events()
-    assert type(changed).__name__ == "AttributesChanged"
-    assert changed.attributes == {"veteran": "yes"}
-    assert changed.pii == {"phone": new_phone}
+    (event,) = person.collect_events()
+    assert type(event).__name__ == "AttributesChanged"
+    assert event.attributes == {"veteran": "yes", "household_type": "single_adult"}
+    assert event.pii == {"first_name": person.pii["first_name"], "phone": new_phone}
+    assert changed == ["veteran", "phone"]
     assert person.populations == {"all", "single_adults", "veterans"}
     assert set(person.pii) == {"first_name", "phone"}
 
 
-def test_change_attributes_without_a_change_records_nothing() -> None:
+def test_a_statement_repeating_the_value_in_force_is_recorded_and_changes_nothing() -> None:
     person = person_in("active")
-    person.change_attributes(attributes=dict(ATTRIBUTES), pii={}, effective_on=START, **WHO)
-    assert person.collect_events() == []
+    assert person.change_attributes(attributes=dict(ATTRIBUTES), pii={}, effective_on=START, **WHO) == []
+    assert len(person.collect_events()) == 1
+
+
+def test_a_change_that_states_nothing_is_refused() -> None:
+    person = person_in("active")
+    with pytest.raises(RuleError, match="at least one attribute"):
+        person.change_attributes(attributes={}, pii={}, effective_on=START, **WHO)
 
 
 def test_change_attributes_moves_the_person_between_populations() -> None:
@@ -296,29 +303,84 @@ def test_transition_may_not_precede_the_latest_transition() -> None:
     assert person.status == "active"
 
 
-def test_an_attribute_change_may_not_precede_that_attributes_latest_change() -> None:
-    # Back-dating before a status transition is fine; before the attribute's own latest change it is not,
-    # so the value in force today is always the latest recorded (what the person and the reports show).
+def day(n: int) -> date:
+    return START + timedelta(days=n)
+
+
+def test_a_back_dated_change_applies_from_its_date_until_the_next_one() -> None:
+    # Learnt on day 30 that the person has been a veteran since day 10, and on day 40 that they were not
+    # between day 5 and day 10: every statement keeps its place on the timeline, whatever the recording order.
     person = person_in("active")
-    person.house(destination=410, effective_on=START + timedelta(days=20), **WHO)
-    person.change_attributes(attributes={"veteran": "yes"}, pii={}, effective_on=START + timedelta(days=10), **WHO)
-    with pytest.raises(DateRuleError, match=f"veteran was last changed with effect from {START + timedelta(days=10)}"):
-        person.change_attributes(attributes={"veteran": "no"}, pii={}, effective_on=START + timedelta(days=5), **WHO)
-    person.change_attributes(attributes={"chronic": True}, pii={}, effective_on=START + timedelta(days=5), **WHO)
-    person.change_attributes(attributes={"veteran": "no"}, pii={}, effective_on=START + timedelta(days=10), **WHO)
-    assert (person.veteran, person.chronic) == ("no", True)
-    assert person.attributes_changed_on == {"veteran": START + timedelta(days=10), "chronic": START + timedelta(days=5)}
+    person.house(destination=410, effective_on=day(20), **WHO)
+    assert person.change_attributes(attributes={"veteran": "yes"}, pii={}, effective_on=day(10), **WHO) == ["veteran"]
+    assert person.change_attributes(attributes={"veteran": "no"}, pii={}, effective_on=day(5), **WHO) == []
+    assert person.change_attributes(attributes={"veteran": "yes"}, pii={}, effective_on=day(7), **WHO) == ["veteran"]
+    assert [person.attributes_on(day(n))["veteran"] for n in (0, 5, 6, 7, 9, 10, 50)] == [
+        "no", "no", "no", "yes", "yes", "yes", "yes"
+    ]  # fmt: skip
+    assert person.attributes["veteran"] == "yes"
 
 
-@pytest.mark.parametrize("command", ["contact", "attributes", "transition"])
+def test_the_latest_statement_on_one_day_wins() -> None:
+    person = person_in("active")
+    assert person.change_attributes(attributes={"chronic": True}, pii={}, effective_on=day(3), **WHO) == ["chronic"]
+    assert person.change_attributes(attributes={"chronic": True}, pii={}, effective_on=day(3), **WHO) == []
+    assert person.change_attributes(attributes={"chronic": False}, pii={}, effective_on=day(3), **WHO) == ["chronic"]
+    assert [person.attributes_on(day(n))["chronic"] for n in (2, 3, 4)] == [False, False, False]
+
+
+def test_a_repeat_keeps_a_value_that_a_later_back_dated_change_would_otherwise_undo() -> None:
+    person = person_in("active")
+    person.change_attributes(attributes={"veteran": "yes"}, pii={}, effective_on=day(10), **WHO)
+    assert person.change_attributes(attributes={"veteran": "yes"}, pii={}, effective_on=day(30), **WHO) == []
+    assert person.change_attributes(attributes={"veteran": "no"}, pii={}, effective_on=day(20), **WHO) == ["veteran"]
+    assert [person.attributes_on(day(n))["veteran"] for n in (10, 20, 30)] == ["yes", "no", "yes"]
+
+
+def test_a_change_dated_before_identification_applies_from_identification() -> None:
+    person = person_in("active")
+    changed = person.change_attributes(attributes={"veteran": "yes"}, pii={}, effective_on=day(-30), **WHO)
+    assert changed == ["veteran"]
+    # Among changes dated before identification, the latest dated wins, whatever the recording order.
+    assert person.change_attributes(attributes={"veteran": "no"}, pii={}, effective_on=day(-40), **WHO) == []
+    assert person.attributes_on(day(-100))["veteran"] == "yes"
+    assert person.attributes_on(START)["veteran"] == "yes"
+    assert person.populations == {"all", "single_adults", "veterans"}
+
+
+def test_a_change_may_be_dated_as_early_as_1900() -> None:
+    person = person_in("active")
+    assert person.change_attributes(attributes={"chronic": True}, pii={}, effective_on=date(1900, 1, 1), **WHO) == [
+        "chronic"
+    ]
+    assert person.attributes_on(START)["chronic"] is True
+
+
+def test_a_change_dated_tomorrow_is_not_current_until_tomorrow() -> None:
+    person = person_in("active")
+    tomorrow = today() + timedelta(days=1)
+    assert person.change_attributes(attributes={"household_type": "family"}, pii={}, effective_on=tomorrow, **WHO) == [
+        "household_type"
+    ]
+    assert person.attributes["household_type"] == "single_adult"
+    assert person.populations == {"all", "single_adults"}
+    assert person.attributes_on(tomorrow)["household_type"] == "family"
+    with pytest.raises(DateRuleError):
+        person.change_attributes(attributes={"chronic": True}, pii={}, effective_on=tomorrow + timedelta(days=1), **WHO)
+
+
+def test_a_person_identified_tomorrow_shows_identifications_values() -> None:
+    person = identify(on=today() + timedelta(days=1), veteran="yes")
+    assert person.attributes["veteran"] == "yes"
+
+
+@pytest.mark.parametrize("command", ["contact", "transition"])
 def test_nothing_is_dated_before_identification(command: str) -> None:
     person = person_in("active")
     before = START - timedelta(days=1)
     with pytest.raises(DateRuleError):
         if command == "contact":
             person.record_contact(effective_on=before, **WHO)
-        elif command == "attributes":
-            person.change_attributes(attributes={"veteran": "yes"}, pii={}, effective_on=before, **WHO)
         else:
             person.transition(to="housed", destination=410, effective_on=before, **WHO)
 
@@ -408,7 +470,7 @@ def test_erased_person_takes_no_new_pii_but_takes_attributes() -> None:
     with pytest.raises(ErasedError):
         person.change_attributes(attributes={}, pii={"phone": PII("555", person.id)}, effective_on=START, **WHO)
     person.change_attributes(attributes={"veteran": "yes"}, pii={}, effective_on=START, **WHO)
-    assert person.veteran == "yes"
+    assert person.attributes["veteran"] == "yes"
 
 
 # Events and replay
