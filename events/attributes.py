@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from events.dates import today
+from events.dates import FIRST_DAY, today
 from events.errors import RuleError
 from events.pii import PERSON_PII_FIELDS, PII
 from events.vocabulary import (
@@ -41,7 +41,7 @@ DEFAULT_ATTRIBUTES: dict[str, Any] = {
     "chronic": False,
     "source": None,
 }
-FIRST_BIRTH_YEAR = 1900
+FIRST_BIRTH_YEAR = FIRST_DAY.year
 #: The longest source reference (e.g. `hmis:<export>:<id>`), in characters.
 SOURCE_LENGTH = 200
 #: (applies from, stated for, value): see `statement`.

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from events.dates import check_date, check_not_future, today
+from events.dates import check_date, check_effective_date, today
 from events.errors import DateRuleError, NotFoundError, RuleError, TransitionError
 from events.vocabulary import check_text
 
@@ -32,7 +32,7 @@ def check_new_consent(
             raise RuleError("agencies must be a non-empty list of agency codes, or null for all agencies")
         for code in agencies:
             check_text("each agency code", code, CODE_LENGTH)
-    check_not_future(effective_on)
+    check_effective_date(effective_on)
     if expires_on is not None:
         check_date(expires_on, "expires_on")
         if expires_on <= effective_on:
@@ -56,7 +56,7 @@ def check_revocation(consents: Mapping[str, Consent], consent_id: str, effective
         raise NotFoundError("no consent with this consent_id is recorded for the person")
     if consent["revoked_on"] is not None:
         raise TransitionError("consent is 'revoked'; it cannot be revoked again")
-    check_not_future(effective_on)
+    check_effective_date(effective_on)
     if consent["recorded_on"] <= today() and effective_on < consent["recorded_on"]:
         raise DateRuleError(
             f"a consent may not be revoked before it was recorded on {consent['recorded_on'].isoformat()}"

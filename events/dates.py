@@ -19,7 +19,7 @@ def check_date(value: object, name: str = "effective_on") -> None:
         raise RuleError(f"{name} must be a date")
 
 
-def check_not_future(effective_on: date, name: str = "effective_on") -> None:
+def check_effective_date(effective_on: date, name: str = "effective_on") -> None:
     """Refuse a date after tomorrow (one day of slack covers clients ahead of UTC), or before the first day a
     date on the list may have."""
     check_date(effective_on, name)

@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
-from events.dates import check_date, check_not_future
+from events.dates import check_date, check_effective_date
 from events.errors import DateRuleError, RuleError, TransitionError
 from events.handoff_vocabulary import HANDOFF_EVENTS, TEXT_LENGTH
 from events.pii import PII
@@ -47,11 +47,11 @@ class Handoff(Aggregate):
         check_choice("priority", priority, HANDOFF_PRIORITIES)
         if note is not None and (not isinstance(note, PII) or note.subject != person_id):
             raise RuleError("note must be a PII value bound to the person handed off")
-        check_not_future(requested_on, "requested_on")
+        check_effective_date(requested_on, "requested_on")
         check_date(due_on, "due_on")
         if due_on < requested_on:
             raise DateRuleError("due_on may not be before requested_on")
-        check_not_future(effective_on)
+        check_effective_date(effective_on)
         return cls._create(
             cls.Requested,
             id=id,
@@ -224,7 +224,7 @@ class Handoff(Aggregate):
             raise RuleError(f"an outcome is required to move a handoff to '{to}'")
         if outcome is not None:
             check_text("outcome", outcome, TEXT_LENGTH)
-        check_not_future(effective_on)
+        check_effective_date(effective_on)
         if effective_on < self.last_transition_on:
             raise DateRuleError(
                 "a handoff transition may not be dated before its latest transition "

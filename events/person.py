@@ -20,13 +20,14 @@ from events.attributes import (
     statement,
 )
 from events.consents import check_new_consent, check_revocation, covers, new_consent
-from events.dates import check_not_future, today
+from events.dates import check_effective_date, today
 from events.errors import DateRuleError, ErasedError, RuleError, TransitionError
 from events.person_vocabulary import PERSON_EVENTS
 from events.pii import PII
 from events.populations import populations_of
 from events.stamp import Stamp
 from events.vocabulary import (
+    DECEASED,
     INACTIVE_REASONS,
     PERSON_STATUSES,
     check_choice,
@@ -53,7 +54,7 @@ class Person(Aggregate):
         check_required(attributes)
         clean = clean_attributes({**DEFAULT_ATTRIBUTES, **attributes})
         check_pii(pii, id)
-        check_not_future(effective_on)
+        check_effective_date(effective_on)
         return cls._create(
             cls.Identified,
             id=id,
@@ -166,7 +167,7 @@ class Person(Aggregate):
 
     def return_from_inactive(self, *, effective_on: date, actor: str, agency: str) -> None:
         self._check_transition("ReturnedFromInactive", effective_on)
-        if self.inactive_reason == "deceased":
+        if self.inactive_reason == DECEASED:
             raise TransitionError(
                 "cannot move person from 'inactive' to 'active': the person was marked inactive as deceased"
             )
@@ -197,7 +198,7 @@ class Person(Aggregate):
             raise RuleError("a change must state at least one attribute or personal data field")
         if pii and self.erased:
             raise ErasedError("the person's personal data was erased; no new personal data may be recorded")
-        check_not_future(effective_on)
+        check_effective_date(effective_on)
         # A statement changes its attribute's values from its day up to the next statement's, all alike.
         day = max(effective_on, self.identified_on)
         before = self.attributes_on(day)
@@ -215,7 +216,7 @@ class Person(Aggregate):
 
     def erase(self, *, effective_on: date, actor: str, agency: str) -> None:
         """Crypto-shred the person's PII (the keystore drops the key); erasing again records nothing."""
-        check_not_future(effective_on)
+        check_effective_date(effective_on)
         if not self.erased:
             self._erased(effective_on=effective_on, actor=actor, agency=agency)
 
@@ -270,7 +271,7 @@ class Person(Aggregate):
                 f"cannot move person from '{self.status}' to '{meaning.leads_to}': "
                 f"only a person who is {allowed} can become '{meaning.leads_to}'"
             )
-        check_not_future(effective_on)
+        check_effective_date(effective_on)
         if effective_on < self.last_transition_on:
             raise DateRuleError(
                 "a status change may not be dated before the person's latest status transition "
@@ -278,7 +279,7 @@ class Person(Aggregate):
             )
 
     def _check_after_identification(self, effective_on: date) -> None:
-        check_not_future(effective_on)
+        check_effective_date(effective_on)
         if effective_on < self.identified_on:
             raise DateRuleError(
                 f"this may not be dated before the person was identified on {self.identified_on.isoformat()}"

@@ -4,7 +4,7 @@ from datetime import date
 
 from eventsourcing.domain import Aggregate, event
 
-from events.dates import check_not_future
+from events.dates import check_effective_date
 from events.errors import RuleError
 from events.vocabulary import STAGES, check_choice, check_text, whole_within
 
@@ -34,7 +34,7 @@ class Service(Aggregate):
         if not whole_within(handoff_window_days, HANDOFF_WINDOW_DAYS):
             first, last = HANDOFF_WINDOW_DAYS[0], HANDOFF_WINDOW_DAYS[-1]
             raise RuleError(f"handoff_window_days must be a whole number of days from {first} to {last}")
-        check_not_future(effective_on)
+        check_effective_date(effective_on)
         return cls(
             name=name.strip(),
             stage=stage,

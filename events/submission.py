@@ -9,7 +9,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from events.dates import check_not_future
+from events.dates import check_effective_date
 from events.stamp import Stamp
 
 #: Submissions are found by their month: the id of a month's submission is uuid5(NAMESPACE, "YYYY-MM").
@@ -25,7 +25,7 @@ class MonthlySubmission(Aggregate):
 
     @classmethod
     def close(cls, *, month: date, rows: list[dict[str, Any]], **stamp: Unpack[Stamp]) -> MonthlySubmission:
-        check_not_future(stamp["effective_on"])
+        check_effective_date(stamp["effective_on"])
         return cls._create(cls.MonthClosed, id=submission_id(month), month=month, rows=rows, **stamp)
 
     @event("MonthClosed")
@@ -36,7 +36,7 @@ class MonthlySubmission(Aggregate):
         self._record(rows, effective_on, actor, agency, self.created_on)
 
     def resubmit(self, *, rows: list[dict[str, Any]], **stamp: Unpack[Stamp]) -> None:
-        check_not_future(stamp["effective_on"])
+        check_effective_date(stamp["effective_on"])
         self.trigger_event(self.Resubmitted, rows=rows, **stamp)
 
     class Resubmitted(Aggregate.Event):
