@@ -20,6 +20,7 @@ from events.attributes import (
     statement,
 )
 from events.consents import check_new_consent, check_revocation, covers, new_consent
+from events.corrections import STATUS_FIELDS, Entry, check_void, row_after, undo
 from events.dates import check_effective_date, today
 from events.errors import DateRuleError, ErasedError, RuleError, TransitionError
 from events.person_vocabulary import PERSON_EVENTS
@@ -76,8 +77,11 @@ class Person(Aggregate):
         self.destination: int | None = None
         #: Every statement of each attribute's value, in log order (docs/design.md "Vocabularies").
         self.attribute_statements: dict[str, list[Statement]] = {}
-        self._state(attributes, effective_on, identification=True)
+        self.state(attributes, effective_on, identification=True)
         self.pii = dict(pii)
+        #: Entries still in force by version, and what voiding one needs (events/corrections.py).
+        self.entries = {1: Entry("Identified", effective_on, (attributes, dict(pii)))}
+        self.voided: set[int] = set()
         self.consents: dict[str, dict[str, Any]] = {}
         self.erased = False
 
@@ -111,6 +115,7 @@ class Person(Aggregate):
     def _contact_recorded(self, *, service_id: UUID | None, effective_on: date, actor: str, agency: str) -> None:
         # A back-dated contact must not make the person look less recently seen.
         self.last_contact_on = max(self.last_contact_on, effective_on)
+        self.entries[self.version + 1] = Entry("ContactRecorded", effective_on)
 
     # Status transitions
 
@@ -211,8 +216,9 @@ class Person(Aggregate):
     def _attributes_changed(
         self, *, attributes: dict[str, Any], pii: dict[str, PII], effective_on: date, actor: str, agency: str
     ) -> None:
-        self._state(attributes, effective_on)
+        self.state(attributes, effective_on)
         self.pii.update(pii)
+        self.entries[self.version + 1] = Entry("AttributesChanged", effective_on, (attributes, pii))
 
     def erase(self, *, effective_on: date, actor: str, agency: str) -> None:
         """Crypto-shred the person's PII (the keystore drops the key); erasing again records nothing."""
@@ -224,6 +230,20 @@ class Person(Aggregate):
     def _erased(self, *, effective_on: date, actor: str, agency: str) -> None:
         self.erased = True
         self.pii = {}
+
+    # Corrections
+
+    def void_entry(self, *, voids: int, reason: str, note: PII | None, **stamp: Unpack[Stamp]) -> None:
+        """Record that the entry at version `voids` was entered in error (events/corrections.py)."""
+        check_void(self, voids, reason, note)
+        check_effective_date(stamp["effective_on"])
+        self._entry_voided(voids=voids, reason=reason, note=note, row=row_after(self, voids), **stamp)
+
+    @event("EntryVoided")
+    def _entry_voided(
+        self, *, voids: int, reason: str, note: PII | None, row: dict, effective_on: date, actor: str, agency: str
+    ) -> None:
+        undo(self, voids)
 
     # Consents
 
@@ -286,10 +306,11 @@ class Person(Aggregate):
             )
 
     def _move(self, name: str, effective_on: date) -> None:
+        self.entries[self.version + 1] = Entry(name, effective_on, tuple(getattr(self, f) for f in STATUS_FIELDS))
         self.status = PERSON_EVENTS[name].leads_to
         self.last_transition_on = effective_on
 
-    def _state(self, attributes: Mapping[str, Any], effective_on: date, identification: bool = False) -> None:
+    def state(self, attributes: Mapping[str, Any], effective_on: date, identification: bool = False) -> None:
         for name, value in attributes.items():
             # Copy lists so the aggregate never shares mutable state with its events.
             copied = list(value) if isinstance(value, list) else value

@@ -28,4 +28,7 @@ PERSON_EVENTS: dict[str, PersonEvent] = {
     "Erased": PersonEvent(follows=PERSON_STATUSES),
     "ConsentRecorded": PersonEvent(follows=PERSON_STATUSES),
     "ConsentRevoked": PersonEvent(follows=PERSON_STATUSES),
+    # The entry at version `voids` was entered in error: every fold skips it from then on, and a voided status
+    # transition puts back the status before it (events/corrections.py).
+    "EntryVoided": PersonEvent(follows=PERSON_STATUSES),
 }

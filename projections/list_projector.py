@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, case, delete, insert, select
+from sqlalchemy import Connection, Table, case, delete, insert, select, update
 
 from events.attributes import Statement, in_force, statement
 from events.dates import today
@@ -134,9 +134,14 @@ class ListsProjector(Projector):
 
     def apply_page(self, connection: Connection, page: Sequence[Positioned]) -> None:
         rows = PageRows({persons: "id", services: "id", handoffs: "id"}, {"last_contact_on": _latest})
-        statements = []
+        statements: list[dict[str, Any]] = []
         for _position, event in page:
-            if type(event) in NEW_ROWS:
+            if isinstance(event, Person.EntryVoided):
+                # A void may set a column back (an earlier last contact): what came before it is written first.
+                _write(connection, rows, statements)
+                rows, statements = PageRows(rows.key, rows.expressions), []
+                _void(connection, event)
+            elif type(event) in NEW_ROWS:
                 table, row = NEW_ROWS[type(event)]
                 rows.add(table, row(event))
             elif changed := _change(event):
@@ -147,15 +152,29 @@ class ListsProjector(Projector):
                 merged.update(values, version=event.originator_version)
             if isinstance(event, Person.Identified | Person.AttributesChanged) and (stated := _statement(event)):
                 statements.append(stated)
-        rows.write(connection)
-        if statements:
-            connection.execute(insert(person_statements), statements)
-            _derive(connection, sorted({stated["person_id"] for stated in statements}))
+        _write(connection, rows, statements)
 
     def refresh(self, connection: Connection) -> None:
         due = connection.execute(select(persons.c.id).where(persons.c.pending_on <= today())).scalars().all()
         if due:
             _derive(connection, list(due))
+
+
+def _write(connection: Connection, rows: PageRows, statements: list[dict[str, Any]]) -> None:
+    rows.write(connection)
+    if statements:
+        connection.execute(insert(person_statements), statements)
+        _derive(connection, sorted({stated["person_id"] for stated in statements}))
+
+
+def _void(connection: Connection, event: Any) -> None:
+    """Set the row back as the event says, and derive its attributes again without a voided statement."""
+    person_id = event.originator_id.hex
+    values = {**event.row, "version": event.originator_version}
+    connection.execute(update(persons).where(persons.c.id == person_id).values(values))
+    voided = person_statements.c.person_id == person_id, person_statements.c.version == event.voids
+    if connection.execute(delete(person_statements).where(*voided)).rowcount:
+        _derive(connection, [person_id])
 
 
 def _derive(connection: Connection, person_ids: list[str]) -> None:

@@ -46,10 +46,15 @@ class PopulationsProjector(Projector):
 
     def apply_page(self, connection: Connection, page: Sequence[Positioned]) -> None:
         new: dict[str, list[Fact]] = defaultdict(list)
+        voided: dict[str, set[int]] = defaultdict(set)
         for _position, event in page:
             fact = fact_of(event)
             if fact is not None:
                 new[event.originator_id.hex].append(fact)
+            elif isinstance(event, Person.EntryVoided):
+                # A voided fact leaves the timeline, and the person's flows are folded again without it.
+                voided[event.originator_id.hex].add(event.voids)
+                new.setdefault(event.originator_id.hex, [])
         if not new:
             return
         old = self._timelines(connection, list(new))
@@ -57,23 +62,30 @@ class PopulationsProjector(Projector):
         profiles = []
         for person_id, facts in new.items():
             before, _ = fold(old.get(person_id, ()))
-            after, attributes = fold([*old.get(person_id, ()), *facts])
+            new[person_id] = [f for f in facts if f.version not in voided[person_id]]
+            after, attributes = fold(
+                [f for f in [*old.get(person_id, ()), *facts] if f.version not in voided[person_id]]
+            )
             _subtract(delta, after, before)
             profiles.append(_profile(person_id, attributes))
-        connection.execute(
-            insert(person_facts),
-            [
-                {
-                    "person_id": person_id,
-                    "version": f.version,
-                    "effective_on": f.effective_on,
-                    "kind": f.kind,
-                    "attributes": f.attributes,
-                }
-                for person_id, facts in new.items()
-                for f in facts
-            ],
-        )
+        gone = [(person_id, version) for person_id, versions in voided.items() for version in versions]
+        if gone:
+            connection.execute(
+                delete(person_facts).where(tuple_(person_facts.c.person_id, person_facts.c.version).in_(gone))
+            )
+        rows = [
+            {
+                "person_id": person_id,
+                "version": f.version,
+                "effective_on": f.effective_on,
+                "kind": f.kind,
+                "attributes": f.attributes,
+            }
+            for person_id, facts in new.items()
+            for f in facts
+        ]
+        if rows:
+            connection.execute(insert(person_facts), rows)
         self._save_profiles(connection, profiles)
         self._add_flows(connection, delta)
 

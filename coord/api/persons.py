@@ -14,6 +14,7 @@ from coord.api.representations import person_view, render_person, shown_person, 
 from coord.api.schemas import (
     ConsentCreateSchema,
     ContactSchema,
+    CorrectionSchema,
     DuplicateGroupSchema,
     PersonChangedSchema,
     PersonCreateSchema,
@@ -23,6 +24,7 @@ from coord.api.schemas import (
     PersonSchema,
     PersonTransitionSchema,
 )
+from coord.service.corrections import void_entry
 from events.dates import today
 from events.pii import PERSON_PII_FIELDS
 
@@ -139,6 +141,19 @@ class Transitions(MethodView):
             destination=data.get("destination"),
             expected_version=expected_version(),
         )
+        return shown_person(who, person, purpose())
+
+
+@blp.route("/<uuid:person_id>/corrections")
+class Corrections(MethodView):
+    @blp.arguments(CorrectionSchema)
+    @blp.response(201, PersonSchema)
+    @blp.doc(parameters=WRITE_HEADERS + POST_HEADERS)
+    @idempotent("person", _render)
+    def post(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
+        """Record that an entry of the person's record was entered in error (identifying agency, admins)"""
+        who = caller()
+        person = void_entry(coord().service, who, person_id, **data, expected_version=expected_version())
         return shown_person(who, person, purpose())
 
 

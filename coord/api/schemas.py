@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from events.agencies import AGENCY_CODE, AGENCY_RULE
 from events.attributes import FIRST_BIRTH_YEAR, SOURCE_LENGTH, last_birth_year
+from events.corrections import CORRECTION_REASONS
 from events.handoff_vocabulary import TEXT_LENGTH, TRANSITION_TARGETS
 from events.populations import POPULATIONS
 from events.service import DEFAULT_HANDOFF_WINDOW_DAYS, HANDOFF_WINDOW_DAYS, NAME_LENGTH
@@ -153,6 +154,12 @@ class PersonTransitionSchema(Schema):
             f"({PERMANENT_DESTINATIONS[0]}-{PERMANENT_DESTINATIONS[-1]})"
         },
     )
+
+
+class CorrectionSchema(Schema):
+    voids = fields.Integer(required=True, metadata={"description": "the version of the entry entered in error"})
+    reason = fields.String(required=True, validate=validate.OneOf(CORRECTION_REASONS))
+    note = fields.String(validate=validate.Length(min=1, max=TEXT_LENGTH), metadata={"description": "personal data"})
 
 
 class ConsentCreateSchema(Schema):

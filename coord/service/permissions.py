@@ -85,6 +85,11 @@ def require_identifying_agency(who: Principal, person: Person, action: str) -> N
         raise ForbiddenError(f"only the identifying agency or an admin may {action} for this person")
 
 
+def require_correction(who: Principal, person: Person) -> None:
+    """Void an entry of a person's record: the identifying agency only, or an admin."""
+    require_identifying_agency(who, person, "record a correction")
+
+
 def require_person_move(who: Principal, person: Person, reason: str | None) -> None:
     """Record a status transition: any writer; a death only the identifying agency or an admin."""
     require(who, WRITE)

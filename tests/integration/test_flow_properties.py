@@ -5,8 +5,8 @@ list's stored populations and statuses are each person's own, however the log is
 Histories are drawn as plans and run on real Person aggregates: several persons interleaved in the log,
 valid status transitions dated on or after the latest one, attribute changes dated on any day of the pool
 whatever was recorded before (back-dated before other changes and status transitions, before
-identification, on the same day, or tomorrow), and dates drawn from a small pool so that many events share
-a day.
+identification, on the same day, or tomorrow), voids of contacts, attribute changes and the latest status
+transition, and dates drawn from a small pool so that many events share a day.
 """
 
 import tempfile
@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coord.config import Config
+from coord.service.corrections import void_entry
 from coord.service.principal import Principal
 from coord.wiring import open_coord
 from events.crypto import MasterKey
@@ -58,6 +59,9 @@ TRANSITIONS = {
     "inactive": ["return_from_inactive"],
 }
 TRANSITION_COMMANDS = {command for commands in TRANSITIONS.values() for command in commands}
+CORRECTION_REASONS = st.sampled_from(("entered_in_error", "wrong_person", "wrong_date", "duplicate_record"))
+#: Events a void may name at any time; a status transition only while it is the latest one in force.
+ANY_TIME = ("ContactRecorded", "AttributesChanged")
 
 
 def draw_history(data: st.DataObject) -> list[Any]:
@@ -80,16 +84,31 @@ def draw_history(data: st.DataObject) -> list[Any]:
             log.record(persons[-1])
             continue
         person = persons[data.draw(st.integers(0, len(persons) - 1), label="person")]
-        run_command(data, person, pool)
+        run_command(data, person, pool, [e for e in log.events if e.originator_id == person.id])
         log.record(person)
     return log.events
 
 
-def run_command(data: st.DataObject, person: Person, pool: list[date]) -> None:
-    commands = ["change_attributes", "record_contact", *TRANSITIONS[person.status]]
+def voidable_versions(history: Sequence[Any]) -> list[int]:
+    """From the person's events so far: the versions of entries in force that a void may name."""
+    voided = {e.voids for e in history if type(e).__name__ == "EntryVoided"}
+    in_force = [e for e in history if e.originator_version not in voided]
+    transitions = [e.originator_version for e in in_force if type(e).__name__ in STATUS_AFTER][1:]
+    return [e.originator_version for e in in_force if type(e).__name__ in ANY_TIME] + transitions[-1:]
+
+
+def run_command(data: st.DataObject, person: Person, pool: list[date], history: Sequence[Any]) -> None:
+    commands = ["change_attributes", "record_contact", *TRANSITIONS[person.status], "void"]
     if person.inactive_reason == "deceased":
         commands.remove("return_from_inactive")
     command = data.draw(st.sampled_from(commands), label="command")
+    if command == "void":
+        voidable = voidable_versions(history)
+        if voidable:
+            voids = data.draw(st.sampled_from(voidable), label="voids")
+            person.void_entry(voids=voids, reason=data.draw(CORRECTION_REASONS), note=None, effective_on=today(), **WHO)
+            return
+        command = "record_contact"
     # Status transitions: on or after the latest one; attribute changes: any day; anything else: on or after
     # identification.
     earliest = person.last_transition_on if command in TRANSITION_COMMANDS else person.identified_on
@@ -160,9 +179,17 @@ def timelines(events: Sequence[Any]) -> list[list[tuple[date, Any]]]:
     return [[(key[0], e) for key, e in sorted(items, key=lambda i: i[0])] for items in by_person.values()]
 
 
+def in_force(events: Sequence[Any]) -> list[Any]:
+    """The log without voids and the entries they void: a voided entry counts as never recorded."""
+    voided = {(e.originator_id, e.voids) for e in events if type(e).__name__ == "EntryVoided"}
+    return [
+        e for e in events if type(e).__name__ != "EntryVoided" and (e.originator_id, e.originator_version) not in voided
+    ]
+
+
 class Oracle:
     def __init__(self, events: Sequence[Any]) -> None:
-        self.timelines = timelines(events)
+        self.timelines = timelines(in_force(events))
         #: (population, month) -> flow -> count, plus "days" and "placed" for the average days to housing.
         self.flows: dict[tuple[str, date], Counter[str]] = {}
         for timeline in self.timelines:
@@ -317,6 +344,8 @@ def record_through_the_service(service: Any, events: Sequence[Any], catch_up_aft
             service.change_person(
                 CASE_MANAGER, ids[event.originator_id], attributes=event.attributes, pii={}, effective_on=on
             )
+        elif kind == "EntryVoided":
+            void_entry(service, CASE_MANAGER, ids[event.originator_id], voids=event.voids, reason=event.reason)
         elif kind == "ContactRecorded":
             service.record_contact(CASE_MANAGER, ids[event.originator_id], effective_on=on)
         else:

@@ -14,6 +14,7 @@ import pytest
 
 from coord.errors import ForbiddenError
 from coord.service import audit, permissions, reports, submissions
+from coord.service.corrections import void_entry
 from coord.service.principal import ROLES, Principal
 from coord.service.replay import replay
 from events.dates import today
@@ -135,6 +136,11 @@ def change(**changes: Any) -> Action:
     return act
 
 
+def correction(w: World, who: Principal, relation: str) -> None:
+    person = w.app.record_contact(OWNER, w.person(relation).id, effective_on=today())
+    void_entry(w.app, who, person.id, voids=person.version, reason="entered_in_error")
+
+
 def consent(w: World, who: Principal, relation: str) -> None:
     w.app.record_consent(who, w.person(relation).id, agencies=["city"], expires_on=None, effective_on=today())
 
@@ -205,6 +211,7 @@ RECORD = "record contacts and status transitions, change attributes"
 DEATH = "mark a person inactive as deceased"
 PATCH_PII = "change a person's personal data"
 CONSENT = "record or revoke consent"
+CORRECTION = "record a correction: void an entry entered in error"
 REQUEST = "request a handoff"
 ANSWER = "accept, reject, start, hold, complete or fail a handoff"
 WITHDRAW = "cancel a handoff or mark it entered_in_error"
@@ -235,6 +242,7 @@ TABLE = [
     Case(DEATH, "transition_person deceased", PERSON, OWN_AGENCY, death),
     Case(PATCH_PII, "change_person pii", PERSON, MAY_SEE, change(pii={"phone": "555-0100"})),
     Case(CONSENT, "record_consent", PERSON, OWN_AGENCY, consent),
+    Case(CORRECTION, "void_entry", PERSON, OWN_AGENCY, correction),
     Case(CONSENT, "revoke_consent", PERSON, OWN_AGENCY, revoke),
     Case(REQUEST, "from harbor's service", PERSON, OWN_AGENCY, request("harbor")),
     Case(REQUEST, "from no service", PERSON, WRITERS, request(None)),

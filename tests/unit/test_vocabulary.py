@@ -81,6 +81,11 @@ PERSON_HISTORIES: dict[str, Steps] = {
     "Erased": lambda p: p.erase(effective_on=on(3), **WHO),
     "ConsentRecorded": _record_consent,
     "ConsentRevoked": lambda p: (_record_consent(p), p.revoke_consent(consent_id="c1", effective_on=on(3), **WHO)),
+    # A contact voided: the status and the flows stay.
+    "EntryVoided": lambda p: (
+        p.record_contact(effective_on=on(3), **WHO),
+        p.void_entry(voids=2, reason="entered_in_error", note=None, effective_on=on(4), **WHO),
+    ),
 }
 
 
