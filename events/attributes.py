@@ -87,6 +87,20 @@ def statement(value: Any, effective_on: date, identified_on: date, identificatio
     return (max(effective_on, identified_on), date.min if identification else effective_on, value)
 
 
+def add_statements(
+    statements: dict[str, list[Statement]],
+    attributes: Mapping[str, Any],
+    effective_on: date,
+    identified_on: date,
+    identification: bool = False,
+) -> None:
+    """Keep one statement per attribute stated, as `statement` ranks it."""
+    for name, value in attributes.items():
+        # Copy lists so the aggregate never shares mutable state with its events.
+        copied = list(value) if isinstance(value, list) else value
+        statements.setdefault(name, []).append(statement(copied, effective_on, identified_on, identification))
+
+
 def in_force(statements: Sequence[Statement], day: date) -> Any:
     """The value of the latest statement applying on or before `day` (None before the first)."""
     best: Statement | None = None

@@ -51,6 +51,8 @@ def check_void(person: Any, voids: int, reason: str, note: PII | None) -> Entry:
         )
     if entry.kind == "Identified":
         raise RuleError("the identification cannot be voided; mark the person entered in error instead")
+    if entry.kind == "EnteredInError":
+        raise RuleError("a person entered in error stays so: that entry cannot be voided")
     if entry.kind not in ANY_TIME and voids != max(v for v, e in person.entries.items() if e.kind not in EVERYDAY):
         raise RuleError(f"the status transition at version {voids} is not the person's latest; void later ones first")
     return entry

@@ -13,17 +13,17 @@ from events.attributes import (
     DEFAULT_ATTRIBUTES,
     PERSON_ATTRIBUTES,
     Statement,
+    add_statements,
     check_pii,
     check_required,
     clean_attributes,
     in_force,
-    statement,
 )
 from events.consents import check_new_consent, check_revocation, covers, new_consent
-from events.corrections import STATUS_FIELDS, Entry, check_void, row_after, undo
+from events.corrections import CORRECTION_REASONS, STATUS_FIELDS, Entry, check_void, row_after, undo
 from events.dates import check_effective_date, today
 from events.errors import DateRuleError, ErasedError, RuleError, TransitionError
-from events.person_vocabulary import PERSON_EVENTS
+from events.person_vocabulary import PERSON_EVENTS, check_move
 from events.pii import PII
 from events.populations import populations_of
 from events.stamp import Stamp
@@ -134,6 +134,8 @@ class Person(Aggregate):
             self.house(**{**who, "destination": destination})
         elif name == "MarkedInactive":
             self.mark_inactive(**{**who, "reason": reason})
+        elif name == "EnteredInError":
+            self.enter_in_error(**{**who, "reason": reason})
         elif name == "ReturnedFromHousing":
             self.return_from_housing(**who)
         else:
@@ -182,6 +184,15 @@ class Person(Aggregate):
     def _returned_from_inactive(self, *, effective_on: date, actor: str, agency: str) -> None:
         self._move("ReturnedFromInactive", effective_on)
         self.inactive_reason = None
+
+    def enter_in_error(self, *, reason: str, effective_on: date, actor: str, agency: str) -> None:
+        self._check_transition("EnteredInError", effective_on)
+        check_choice("reason", reason, CORRECTION_REASONS)
+        self._entered_in_error(reason=reason, effective_on=effective_on, actor=actor, agency=agency)
+
+    @event("EnteredInError")
+    def _entered_in_error(self, *, reason: str, effective_on: date, actor: str, agency: str) -> None:
+        self._move("EnteredInError", effective_on)
 
     # Attributes and personal data
 
@@ -284,19 +295,7 @@ class Person(Aggregate):
     # Rules shared by the commands above
 
     def _check_transition(self, name: str, effective_on: date) -> None:
-        meaning = PERSON_EVENTS[name]
-        if self.status not in meaning.follows:
-            allowed = " or ".join(f"'{status}'" for status in meaning.follows)
-            raise TransitionError(
-                f"cannot move person from '{self.status}' to '{meaning.leads_to}': "
-                f"only a person who is {allowed} can become '{meaning.leads_to}'"
-            )
-        check_effective_date(effective_on)
-        if effective_on < self.last_transition_on:
-            raise DateRuleError(
-                "a status change may not be dated before the person's latest status transition "
-                f"on {self.last_transition_on.isoformat()}"
-            )
+        check_move(name, self.status, effective_on, self.last_transition_on)
 
     def _check_after_identification(self, effective_on: date) -> None:
         check_effective_date(effective_on)
@@ -311,8 +310,4 @@ class Person(Aggregate):
         self.last_transition_on = effective_on
 
     def state(self, attributes: Mapping[str, Any], effective_on: date, identification: bool = False) -> None:
-        for name, value in attributes.items():
-            # Copy lists so the aggregate never shares mutable state with its events.
-            copied = list(value) if isinstance(value, list) else value
-            stated = statement(copied, effective_on, self.identified_on, identification)
-            self.attribute_statements.setdefault(name, []).append(stated)
+        add_statements(self.attribute_statements, attributes, effective_on, self.identified_on, identification)

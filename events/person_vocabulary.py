@@ -3,8 +3,11 @@ The aggregate, the list and populations projectors and the timeline fold read th
 "Vocabularies"); none of them restates it."""
 
 from dataclasses import dataclass
+from datetime import date
 
-from events.vocabulary import PERSON_STATUSES, Meaning
+from events.dates import check_effective_date
+from events.errors import DateRuleError, TransitionError
+from events.vocabulary import ENTERED_IN_ERROR, PERSON_STATUSES, Meaning
 
 #: The status of a person counted as actively homeless, in every population they belong to.
 ACTIVE = "active"
@@ -14,6 +17,8 @@ ACTIVE = "active"
 class PersonEvent(Meaning):
     #: The Built for Zero flow the event counts as, in every population the person is (or was) counted in.
     flow: str | None = None
+    #: The person was never on the list: none of their flows counts, in any month.
+    strikes_out: bool = False
 
 
 PERSON_EVENTS: dict[str, PersonEvent] = {
@@ -28,7 +33,26 @@ PERSON_EVENTS: dict[str, PersonEvent] = {
     "Erased": PersonEvent(follows=PERSON_STATUSES),
     "ConsentRecorded": PersonEvent(follows=PERSON_STATUSES),
     "ConsentRevoked": PersonEvent(follows=PERSON_STATUSES),
+    # The whole person was entered in error (a duplicate record): every fold leaves them out, for every month.
+    "EnteredInError": PersonEvent(leads_to=ENTERED_IN_ERROR, follows=(ACTIVE, "housed", "inactive"), strikes_out=True),
     # The entry at version `voids` was entered in error: every fold skips it from then on, and a voided status
     # transition puts back the status before it (events/corrections.py).
     "EntryVoided": PersonEvent(follows=PERSON_STATUSES),
 }
+
+
+def check_move(name: str, status: str, effective_on: date, last_transition_on: date) -> None:
+    """May a person in `status`, whose latest transition was on `last_transition_on`, make move `name`?"""
+    meaning = PERSON_EVENTS[name]
+    if status not in meaning.follows:
+        allowed = " or ".join(f"'{follows}'" for follows in meaning.follows)
+        raise TransitionError(
+            f"cannot move person from '{status}' to '{meaning.leads_to}': "
+            f"only a person who is {allowed} can become '{meaning.leads_to}'"
+        )
+    check_effective_date(effective_on)
+    if effective_on < last_transition_on:
+        raise DateRuleError(
+            "a status change may not be dated before the person's latest status transition "
+            f"on {last_transition_on.isoformat()}"
+        )

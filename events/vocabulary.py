@@ -31,7 +31,9 @@ CRADLE_TO_CAREER_STAGES = (
 )
 STAGES = HOMELESSNESS_STAGES + CRADLE_TO_CAREER_STAGES
 
-PERSON_STATUSES = ("active", "housed", "inactive")
+#: A duplicate or mistaken record: in no count, list or report, for any month (docs/design.md "Vocabularies").
+ENTERED_IN_ERROR = "entered_in_error"
+PERSON_STATUSES = ("active", "housed", "inactive", ENTERED_IN_ERROR)
 #: A death is final: only the identifying agency or an admin records it, and no return follows it.
 DECEASED = "deceased"
 INACTIVE_REASONS = ("no_contact", "institution", "left_area", "not_literally_homeless", DECEASED)

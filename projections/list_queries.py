@@ -9,6 +9,7 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, and_, select, true
 
+from events.vocabulary import ENTERED_IN_ERROR
 from projections.db import Database
 from projections.tables import handoffs, person_populations, persons, services
 
@@ -35,8 +36,8 @@ def person_ids(
             person_populations,
             and_(person_populations.c.person_id == persons.c.id, person_populations.c.population == population),
         )
-    if status:
-        query = query.where(persons.c.status == status)
+    # A person entered in error is listed only when asked for by that status.
+    query = query.where(persons.c.status == status if status else persons.c.status != ENTERED_IN_ERROR)
     if agency:
         query = query.where(persons.c.agency == agency)
     return _page(db, query, persons.c.id, after, limit)

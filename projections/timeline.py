@@ -65,7 +65,8 @@ def fold(facts: Iterable[Fact]) -> tuple[Flows, dict[str, Any]]:
         add(counted - now, day, meaning.flow or LEAVES)
         if meaning.flow == "housing_placements" and started_on is not None:
             add(counted - now, day, "days_to_housing", (day - started_on).days)
-    return flows, attributes
+    # A person entered in error was never on the list: no flow of theirs counts, in any month.
+    return ({} if any(PERSON_EVENTS[f.kind].strikes_out for f in facts) else flows), attributes
 
 
 def _rank(fact: Fact, identified_on: date) -> tuple[date, date, int]:

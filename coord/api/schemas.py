@@ -146,7 +146,10 @@ class ContactSchema(Schema):
 class PersonTransitionSchema(Schema):
     to = fields.String(required=True, validate=validate.OneOf(PERSON_STATUSES))
     effective_on = fields.Date()
-    reason = fields.String(validate=validate.OneOf(INACTIVE_REASONS))
+    reason = fields.String(
+        validate=validate.OneOf(INACTIVE_REASONS + CORRECTION_REASONS),
+        metadata={"description": "inactive: why; entered_in_error: a correction reason"},
+    )
     destination = fields.Integer(
         validate=_within(PERMANENT_DESTINATIONS),
         metadata={

@@ -146,7 +146,7 @@ class CoordApplication(Reads):
         permissions.require(who, permissions.WRITE)
 
         def move(person: Person) -> None:
-            permissions.require_person_move(who, person, reason if to == "inactive" else None)
+            permissions.require_person_move(who, person, to, reason)
             person.transition(to=to, reason=reason, destination=destination, **_stamp(who, effective_on))
 
         return self._update(Person, person_id, move, expected_version)

@@ -16,7 +16,7 @@ from coord.service.principal import ROLES, Principal
 from events.agencies import check_agency
 from events.handoff import Handoff
 from events.person import Person
-from events.vocabulary import DECEASED
+from events.vocabulary import DECEASED, ENTERED_IN_ERROR
 
 ADMIN = "admin"
 
@@ -90,11 +90,14 @@ def require_correction(who: Principal, person: Person) -> None:
     require_identifying_agency(who, person, "record a correction")
 
 
-def require_person_move(who: Principal, person: Person, reason: str | None) -> None:
-    """Record a status transition: any writer; a death only the identifying agency or an admin."""
+def require_person_move(who: Principal, person: Person, to: str, reason: str | None) -> None:
+    """Record a status transition: any writer; a death or a person entered in error only the identifying
+    agency or an admin."""
     require(who, WRITE)
-    if reason == DECEASED:
+    if to == "inactive" and reason == DECEASED:
         require_identifying_agency(who, person, "record a death")
+    if to == ENTERED_IN_ERROR:
+        require_identifying_agency(who, person, "mark a person entered in error")
 
 
 def require_handoff_request(who: Principal, from_agency: str | None) -> None:

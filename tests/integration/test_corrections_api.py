@@ -128,3 +128,37 @@ def test_if_match_and_idempotency_key(client, tokens, coord):
     two = _void(client, writer, person["id"], 2, Idempotency_Key="void-1", If_Match='"3"')
     assert one.status_code == two.status_code == 201 and one.json == two.json
     assert coord.service.recorder.max_notification_id() == before + 1, "one event, not two"
+
+
+def test_a_person_entered_in_error_leaves_every_count_list_and_month(client, tokens):
+    writer, reader = tokens["case_manager"], tokens["backbone"]
+    identified = add_months(month_of(today()), -3)
+    kept = create_person(client, writer, effective_on=identified.isoformat())
+    duplicate = create_person(client, writer, veteran="yes", effective_on=identified.isoformat())
+    url = f"/api/v1/persons/{duplicate['id']}"
+    client.post(f"{url}/transitions", json={"to": "housed", "destination": 410}, headers=auth(writer))
+    assert sum(_monthly(client, reader, identified, "all", "newly_identified").values()) == 2
+    body = {"to": "entered_in_error", "reason": "duplicate_record"}
+    assert client.post(f"{url}/transitions", json=body, headers=auth(tokens["other_agency"])).status_code == 403
+    assert client.post(f"{url}/transitions", json=body, headers=auth(reader)).status_code == 403
+    bad = client.post(
+        f"{url}/transitions", json={"to": "entered_in_error", "reason": "left_area"}, headers=auth(writer)
+    )
+    assert bad.status_code == 422
+    struck = client.post(f"{url}/transitions", json=body, headers=auth(writer))
+    assert struck.status_code == 201, struck.json
+    assert struck.json["status"] == "entered_in_error"
+
+    assert _active(client, reader) == {**dict.fromkeys(_active(client, reader), 0), "all": 1, "single_adults": 1}
+    assert sum(_monthly(client, reader, identified, "all", "newly_identified").values()) == 1
+    assert set(_monthly(client, reader, identified, "veterans", "newly_identified").values()) == {0}
+    assert set(_monthly(client, reader, identified, "all", "housing_placements").values()) == {0}
+    listed = client.get("/api/v1/persons", headers=auth(writer)).json["items"]
+    assert [row["id"] for row in listed] == [kept["id"]]
+    query = {"status": "entered_in_error"}
+    struck_out = client.get("/api/v1/persons", query_string=query, headers=auth(writer)).json["items"]
+    assert [row["id"] for row in struck_out] == [duplicate["id"]]
+    assert client.get(url, headers=auth(writer)).json["status"] == "entered_in_error"
+    again = client.post(f"{url}/transitions", json=body, headers=auth(writer))
+    assert again.status_code == 409
+    assert _void(client, writer, duplicate["id"], struck.json["version"]).status_code == 422

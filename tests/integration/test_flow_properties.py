@@ -6,7 +6,7 @@ Histories are drawn as plans and run on real Person aggregates: several persons 
 valid status transitions dated on or after the latest one, attribute changes dated on any day of the pool
 whatever was recorded before (back-dated before other changes and status transitions, before
 identification, on the same day, or tomorrow), voids of contacts, attribute changes and the latest status
-transition, and dates drawn from a small pool so that many events share a day.
+transition, persons entered in error, and dates drawn from a small pool so that many events share a day.
 """
 
 import tempfile
@@ -29,6 +29,7 @@ from events.dates import today
 from events.person import Person
 from events.populations import POPULATIONS
 from events.signing import SigningKey
+from events.vocabulary import PERSON_STATUSES
 from projections import list_queries
 from projections.db import Database
 from projections.list_projector import lists_projector
@@ -54,9 +55,10 @@ EXTRA_CHANGE_DAYS = (ORIGIN - timedelta(days=30), today() + timedelta(days=1))
 REASONS = st.sampled_from(("no_contact", "institution", "left_area", "not_literally_homeless", "deceased"))
 #: The valid status transitions from each status, by the command that makes them.
 TRANSITIONS = {
-    "active": ["house", "mark_inactive"],
-    "housed": ["return_from_housing"],
-    "inactive": ["return_from_inactive"],
+    "active": ["house", "mark_inactive", "enter_in_error"],
+    "housed": ["return_from_housing", "enter_in_error"],
+    "inactive": ["return_from_inactive", "enter_in_error"],
+    "entered_in_error": [],
 }
 TRANSITION_COMMANDS = {command for commands in TRANSITIONS.values() for command in commands}
 CORRECTION_REASONS = st.sampled_from(("entered_in_error", "wrong_person", "wrong_date", "duplicate_record"))
@@ -93,13 +95,15 @@ def voidable_versions(history: Sequence[Any]) -> list[int]:
     """From the person's events so far: the versions of entries in force that a void may name."""
     voided = {e.voids for e in history if type(e).__name__ == "EntryVoided"}
     in_force = [e for e in history if e.originator_version not in voided]
-    transitions = [e.originator_version for e in in_force if type(e).__name__ in STATUS_AFTER][1:]
-    return [e.originator_version for e in in_force if type(e).__name__ in ANY_TIME] + transitions[-1:]
+    transitions = [e for e in in_force if type(e).__name__ in (*STATUS_AFTER, "EnteredInError")][1:]
+    # A person entered in error stays so: their latest transition is no longer voidable.
+    latest = [e.originator_version for e in transitions[-1:] if type(e).__name__ != "EnteredInError"]
+    return [e.originator_version for e in in_force if type(e).__name__ in ANY_TIME] + latest
 
 
 def run_command(data: st.DataObject, person: Person, pool: list[date], history: Sequence[Any]) -> None:
     commands = ["change_attributes", "record_contact", *TRANSITIONS[person.status], "void"]
-    if person.inactive_reason == "deceased":
+    if person.status == "inactive" and person.inactive_reason == "deceased":
         commands.remove("return_from_inactive")
     command = data.draw(st.sampled_from(commands), label="command")
     if command == "void":
@@ -120,6 +124,8 @@ def run_command(data: st.DataObject, person: Person, pool: list[date], history: 
         person.house(destination=data.draw(st.sampled_from((410, 435)), label="destination"), effective_on=on, **WHO)
     elif command == "mark_inactive":
         person.mark_inactive(reason=data.draw(REASONS, label="reason"), effective_on=on, **WHO)
+    elif command == "enter_in_error":
+        person.enter_in_error(reason=data.draw(CORRECTION_REASONS, label="reason"), effective_on=on, **WHO)
     else:
         getattr(person, command)(effective_on=on, **WHO)
 
@@ -180,10 +186,16 @@ def timelines(events: Sequence[Any]) -> list[list[tuple[date, Any]]]:
 
 
 def in_force(events: Sequence[Any]) -> list[Any]:
-    """The log without voids and the entries they void: a voided entry counts as never recorded."""
+    """The log without voids and the entries they void (a voided entry counts as never recorded), and
+    without any event of a person entered in error (they were never on the list)."""
     voided = {(e.originator_id, e.voids) for e in events if type(e).__name__ == "EntryVoided"}
+    struck = {e.originator_id for e in events if type(e).__name__ == "EnteredInError"}
     return [
-        e for e in events if type(e).__name__ != "EntryVoided" and (e.originator_id, e.originator_version) not in voided
+        e
+        for e in events
+        if type(e).__name__ != "EntryVoided"
+        and (e.originator_id, e.originator_version) not in voided
+        and e.originator_id not in struck
     ]
 
 
@@ -311,13 +323,15 @@ def test_the_list_stores_each_persons_populations_and_status_page_by_page(data: 
         try:
             project_in_pages(db, events, draw_sizes(data, events), lists_projector())
             for population in (None, *POPULATIONS):
-                for status in (None, "active", "housed", "inactive"):
+                for status in (None, *PERSON_STATUSES):
                     listed = list_queries.person_ids(db, population=population, status=status, limit=100)
                     assert listed == sorted(
                         (
                             person_id
                             for person_id, person in persons.items()
-                            if population in (None, *person.populations) and status in (None, person.status)
+                            if population in (None, *person.populations)
+                            # Persons entered in error are listed only by that status.
+                            and (person.status == status if status else person.status != "entered_in_error")
                         ),
                         key=lambda person_id: person_id.hex,
                     ), (population, status)
@@ -346,6 +360,10 @@ def record_through_the_service(service: Any, events: Sequence[Any], catch_up_aft
             )
         elif kind == "EntryVoided":
             void_entry(service, CASE_MANAGER, ids[event.originator_id], voids=event.voids, reason=event.reason)
+        elif kind == "EnteredInError":
+            service.transition_person(
+                CASE_MANAGER, ids[event.originator_id], to="entered_in_error", reason=event.reason, effective_on=on
+            )
         elif kind == "ContactRecorded":
             service.record_contact(CASE_MANAGER, ids[event.originator_id], effective_on=on)
         else:

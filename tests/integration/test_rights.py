@@ -141,6 +141,11 @@ def correction(w: World, who: Principal, relation: str) -> None:
     void_entry(w.app, who, person.id, voids=person.version, reason="entered_in_error")
 
 
+def entered_in_error(w: World, who: Principal, relation: str) -> None:
+    person_id = w.person(relation).id
+    w.app.transition_person(who, person_id, to="entered_in_error", reason="duplicate_record", effective_on=today())
+
+
 def consent(w: World, who: Principal, relation: str) -> None:
     w.app.record_consent(who, w.person(relation).id, agencies=["city"], expires_on=None, effective_on=today())
 
@@ -211,7 +216,7 @@ RECORD = "record contacts and status transitions, change attributes"
 DEATH = "mark a person inactive as deceased"
 PATCH_PII = "change a person's personal data"
 CONSENT = "record or revoke consent"
-CORRECTION = "record a correction: void an entry entered in error"
+CORRECTION = "record a correction: void an entry, or mark a person entered_in_error"
 REQUEST = "request a handoff"
 ANSWER = "accept, reject, start, hold, complete or fail a handoff"
 WITHDRAW = "cancel a handoff or mark it entered_in_error"
@@ -243,6 +248,7 @@ TABLE = [
     Case(PATCH_PII, "change_person pii", PERSON, MAY_SEE, change(pii={"phone": "555-0100"})),
     Case(CONSENT, "record_consent", PERSON, OWN_AGENCY, consent),
     Case(CORRECTION, "void_entry", PERSON, OWN_AGENCY, correction),
+    Case(CORRECTION, "transition_person entered_in_error", PERSON, OWN_AGENCY, entered_in_error),
     Case(CONSENT, "revoke_consent", PERSON, OWN_AGENCY, revoke),
     Case(REQUEST, "from harbor's service", PERSON, OWN_AGENCY, request("harbor")),
     Case(REQUEST, "from no service", PERSON, WRITERS, request(None)),

@@ -12,7 +12,7 @@ from events.errors import DateRuleError, DomainError, ErasedError, NotFoundError
 from events.person import Person
 from events.pii import PII
 from events.populations import populations_of
-from events.vocabulary import INACTIVE_REASONS, PERSON_STATUSES
+from events.vocabulary import ENTERED_IN_ERROR, INACTIVE_REASONS, PERSON_STATUSES
 
 START = today() - timedelta(days=60)
 WHO = {"actor": "token-1", "agency": "north"}
@@ -187,7 +187,9 @@ def test_populations_of(attrs: dict[str, object], expected: set[str]) -> None:
 
 # Status transitions
 
-ALLOWED = {("active", "housed"), ("active", "inactive"), ("housed", "active"), ("inactive", "active")}
+ALLOWED = {("active", "housed"), ("active", "inactive"), ("housed", "active"), ("inactive", "active")} | {
+    (state, ENTERED_IN_ERROR) for state in ("active", "housed", "inactive", "deceased")
+}
 
 
 @pytest.mark.parametrize("target", PERSON_STATUSES)
@@ -195,7 +197,8 @@ ALLOWED = {("active", "housed"), ("active", "inactive"), ("housed", "active"), (
 def test_every_transition_is_allowed_or_refused(state: str, target: str) -> None:
     person = person_in(state)
     current = "inactive" if state == "deceased" else state
-    command = {"to": target, "reason": "left_area", "destination": 410, "effective_on": START, **WHO}
+    reason = "duplicate_record" if target == ENTERED_IN_ERROR else "left_area"
+    command = {"to": target, "reason": reason, "destination": 410, "effective_on": START, **WHO}
     if (state, target) in ALLOWED:
         person.transition(**command)
         assert person.status == target
