@@ -33,7 +33,7 @@ def _listed(client, token: str, person_id: str) -> dict:
     return next(row for row in rows if row["id"] == person_id)
 
 
-def test_a_contact_entered_in_error_is_voided(client, tokens):
+def test_a_contact_entered_in_error_is_voided(client, tokens, coord):
     writer = tokens["case_manager"]
     identified = today() - timedelta(days=20)
     person = create_person(client, writer, effective_on=identified.isoformat())
@@ -49,6 +49,10 @@ def test_a_contact_entered_in_error_is_voided(client, tokens):
     assert client.get(url, headers=auth(writer)).json["last_contact_on"] == identified.isoformat()
     again = _void(client, writer, person["id"], 2)
     assert again.status_code == 422 and "already voided" in again.json["message"]
+    # The note is personal data: sealed in the log, like notes.
+    stored = coord.service.recorder.select_notifications(start=1, limit=1000)
+    assert any(b"entered_in_error" in notification.state for notification in stored), "the log is read in clear"
+    assert not any(b"wrong file" in notification.state for notification in stored)
 
 
 def test_a_voided_attribute_change_revises_the_past_months(client, tokens):
