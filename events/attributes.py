@@ -2,7 +2,7 @@
 The request schemas read the same limits (coord/api/schemas.py), so both sides refuse the same values."""
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -32,6 +32,10 @@ PERSON_ATTRIBUTES = (
     "household_type",
     "source",
 )
+#: Clear attributes no caller states: the person derives them (`from_dob`).
+DERIVED_ATTRIBUTES = ("birth_month",)
+#: Every attribute with a timeline: the stated ones and the derived ones.
+TIMELINE_ATTRIBUTES = (*PERSON_ATTRIBUTES, *DERIVED_ATTRIBUTES)
 REQUIRED_ATTRIBUTES = ("household_type", "veteran")
 DEFAULT_ATTRIBUTES: dict[str, Any] = {
     "birth_year": None,
@@ -78,6 +82,28 @@ def clean_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
         elif name == "source" and value is not None:
             check_text("source", value, SOURCE_LENGTH)
     return {name: list(value) if isinstance(value, list) else value for name, value in attributes.items()}
+
+
+def from_dob(clean: Mapping[str, Any], pii: Mapping[str, PII], birth_month_in_force: str | None) -> dict[str, Any]:
+    """The clear attributes a statement records: a date of birth also states its birth_year and a clear
+    birth month (YYYY-MM), so the age at any day stays exact after the dob is erased; a birth_year given with
+    it must agree. A birth_year stated alone that contradicts the birth month in force clears the month."""
+    dob = pii.get("dob")
+    if dob is None or dob.plaintext is None:
+        contradicted = birth_month_in_force is not None and "birth_year" in clean
+        if contradicted and clean["birth_year"] != int(birth_month_in_force[:4]):
+            return {**clean, "birth_month": None}
+        return dict(clean)
+    try:
+        born = date.fromisoformat(dob.plaintext)
+    except ValueError:
+        raise RuleError("dob must be a date (YYYY-MM-DD)") from None
+    if not FIRST_DAY <= born <= today() + timedelta(days=1):
+        raise RuleError(f"dob must be a date from {FIRST_DAY.isoformat()} to today")
+    if clean.get("birth_year") not in (None, born.year):
+        # The message names no value: the date of birth is personal data.
+        raise RuleError("dob contradicts birth_year: leave birth_year out, or give the dob's own year")
+    return {**clean, "birth_year": born.year, "birth_month": f"{born.year:04d}-{born.month:02d}"}
 
 
 def statement(value: Any, effective_on: date, identified_on: date, identification: bool = False) -> Statement:

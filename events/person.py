@@ -12,11 +12,13 @@ from eventsourcing.domain import Aggregate, event
 from events.attributes import (
     DEFAULT_ATTRIBUTES,
     PERSON_ATTRIBUTES,
+    TIMELINE_ATTRIBUTES,
     Statement,
     add_statements,
     check_pii,
     check_required,
     clean_attributes,
+    from_dob,
     in_force,
 )
 from events.consents import check_new_consent, check_revocation, covers, new_consent
@@ -43,28 +45,13 @@ class Person(Aggregate):
 
     @classmethod
     def identify(
-        cls,
-        *,
-        id: UUID,
-        attributes: Mapping[str, Any],
-        pii: Mapping[str, PII],
-        effective_on: date,
-        actor: str,
-        agency: str,
+        cls, *, id: UUID, attributes: Mapping[str, Any], pii: Mapping[str, PII], **stamp: Unpack[Stamp]
     ) -> "Person":
         check_required(attributes)
-        clean = clean_attributes({**DEFAULT_ATTRIBUTES, **attributes})
         check_pii(pii, id)
-        check_effective_date(effective_on)
-        return cls._create(
-            cls.Identified,
-            id=id,
-            attributes=clean,
-            pii=dict(pii),
-            effective_on=effective_on,
-            actor=actor,
-            agency=agency,
-        )
+        clean = from_dob(clean_attributes({**DEFAULT_ATTRIBUTES, **attributes}), pii, None)
+        check_effective_date(stamp["effective_on"])
+        return cls._create(cls.Identified, id=id, attributes=clean, pii=dict(pii), **stamp)
 
     @event("Identified")
     def __init__(
@@ -97,7 +84,7 @@ class Person(Aggregate):
     def attributes_on(self, day: date) -> dict[str, Any]:
         """The attributes in force on `day`; before identification, identification's own."""
         day = max(day, self.identified_on)
-        return {name: in_force(self.attribute_statements.get(name, ()), day) for name in PERSON_ATTRIBUTES}
+        return {name: in_force(self.attribute_statements.get(name, ()), day) for name in TIMELINE_ATTRIBUTES}
 
     def can_see_pii(self, agency_code: str, on: date) -> bool:
         """The identifying agency sees the person's PII, and so does any agency a consent covers on `on`."""
@@ -197,13 +184,7 @@ class Person(Aggregate):
     # Attributes and personal data
 
     def change_attributes(
-        self,
-        *,
-        attributes: Mapping[str, Any],
-        pii: Mapping[str, PII],
-        effective_on: date,
-        actor: str,
-        agency: str,
+        self, *, attributes: Mapping[str, Any], pii: Mapping[str, PII], **stamp: Unpack[Stamp]
     ) -> list[str]:
         """Record the statement as made, even when it repeats the value in force (a later back-dated change
         could otherwise make it vanish). Returns the names whose timeline changed: the clear attributes whose
@@ -214,12 +195,13 @@ class Person(Aggregate):
             raise RuleError("a change must state at least one attribute or personal data field")
         if pii and self.erased:
             raise ErasedError("the person's personal data was erased; no new personal data may be recorded")
-        check_effective_date(effective_on)
+        check_effective_date(stamp["effective_on"])
         # A statement changes its attribute's values from its day up to the next statement's, all alike.
-        day = max(effective_on, self.identified_on)
+        day = max(stamp["effective_on"], self.identified_on)
         before = self.attributes_on(day)
+        clean = from_dob(clean, pii, before["birth_month"])
         changed_pii = [name for name, value in pii.items() if self.pii.get(name) != value]
-        self._attributes_changed(attributes=clean, pii=dict(pii), effective_on=effective_on, actor=actor, agency=agency)
+        self._attributes_changed(attributes=clean, pii=dict(pii), **stamp)
         after = self.attributes_on(day)
         return [name for name in PERSON_ATTRIBUTES if before[name] != after[name]] + changed_pii
 

@@ -1,8 +1,10 @@
-"""The populations projector: person timelines, their latest profile, and daily flows per population.
+"""The populations projector: person timelines, their profile today, and daily flows per population.
 
 A page's facts are added to each touched person's timeline; the person's flows are folded again from
 the whole timeline and only the difference is added to `population_days`. So a back-dated event moves
-flows between past days, and projecting page by page gives the same rows as one long rebuild.
+flows between past days, and projecting page by page gives the same rows as one long rebuild. A profile
+holds the attributes in force today; a change dated ahead sets its `pending_on`, and the first catch-up on
+or after that day profiles the person again (`refresh`).
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, insert, select, tuple_
 
+from events.dates import today
 from events.person import Person
 from events.person_vocabulary import PERSON_EVENTS
 from events.populations import POPULATIONS, populations_of
 from projections.db import upsert
 from projections.runner import Positioned, Projector
 from projections.tables import FLOWS, person_facts, person_profiles, population_days
-from projections.timeline import TRACKED_ATTRIBUTES, Fact, Flows, fold, race_category
+from projections.timeline import TRACKED_ATTRIBUTES, Fact, Flows, attributes_on, fold, race_category, struck_out
 
 COLUMNS = (*FLOWS, "days_to_housing")
 
@@ -61,13 +64,11 @@ class PopulationsProjector(Projector):
         delta: Flows = defaultdict(Counter)
         profiles = []
         for person_id, facts in new.items():
-            before, _ = fold(old.get(person_id, ()))
+            before = fold(old.get(person_id, ()))
             new[person_id] = [f for f in facts if f.version not in voided[person_id]]
-            after, attributes = fold(
-                [f for f in [*old.get(person_id, ()), *facts] if f.version not in voided[person_id]]
-            )
-            _subtract(delta, after, before)
-            profiles.append(_profile(person_id, attributes))
+            timeline = [f for f in [*old.get(person_id, ()), *facts] if f.version not in voided[person_id]]
+            _subtract(delta, fold(timeline), before)
+            profiles.append(_profile(person_id, timeline))
         gone = [(person_id, version) for person_id, versions in voided.items() for version in versions]
         if gone:
             connection.execute(
@@ -88,6 +89,12 @@ class PopulationsProjector(Projector):
             connection.execute(insert(person_facts), rows)
         self._save_profiles(connection, profiles)
         self._add_flows(connection, delta)
+
+    def refresh(self, connection: Connection) -> None:
+        due = select(person_profiles.c.person_id).where(person_profiles.c.pending_on <= today())
+        timelines = self._timelines(connection, list(connection.execute(due).scalars()))
+        if timelines:
+            self._save_profiles(connection, [_profile(person_id, facts) for person_id, facts in timelines.items()])
 
     def _timelines(self, connection: Connection, person_ids: list[str]) -> dict[str, list[Fact]]:
         rows = connection.execute(select(person_facts).where(person_facts.c.person_id.in_(person_ids)))
@@ -127,16 +134,21 @@ class PopulationsProjector(Projector):
         )
 
 
-_PROFILE_COLUMNS = ("race_ethnicity", "sex", "birth_year", "populations")
+_PROFILE_COLUMNS = ("race_ethnicity", "sex", "birth_year", "birth_month", "populations", "in_error", "pending_on")
 
 
-def _profile(person_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
+def _profile(person_id: str, timeline: Sequence[Fact]) -> dict[str, Any]:
+    """What report cuts read of a person: the attributes in force today."""
+    attributes, pending_on = attributes_on(timeline, today())
     return {
         "person_id": person_id,
         "race_ethnicity": race_category(attributes.get("race_ethnicity")),
         "sex": attributes.get("sex") or "unknown",
         "birth_year": attributes.get("birth_year"),
+        "birth_month": attributes.get("birth_month"),
         "populations": [population for population in POPULATIONS if population in populations_of(attributes)],
+        "in_error": struck_out(timeline),
+        "pending_on": pending_on,
     }
 
 

@@ -104,8 +104,14 @@ person_profiles = Table(
     Column("race_ethnicity", String(24), nullable=False),
     Column("sex", String(10), nullable=False),
     Column("birth_year", Integer),
+    #: YYYY-MM, derived from the date of birth when one was written: the age at any day, to the month.
+    Column("birth_month", String(7)),
     #: The populations the person belongs to (events/populations.py), in the order of POPULATIONS.
     Column("populations", JSON, nullable=False),
+    #: The person was entered in error: none of their handoffs counts either.
+    Column("in_error", Boolean, nullable=False),
+    #: The next day a change dated ahead starts to apply: the profile is made again on that day.
+    Column("pending_on", Date, index=True),
 )
 
 FLOWS = (

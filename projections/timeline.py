@@ -11,7 +11,7 @@ for its event; what it means (the status it leads to, its flow) is events/person
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,7 +21,7 @@ from events.person_vocabulary import ACTIVE, PERSON_EVENTS
 from events.populations import populations_of
 
 #: Clear attributes a fact may carry: the ones populations and report cuts are made of.
-TRACKED_ATTRIBUTES = ("household_type", "veteran", "chronic", "race_ethnicity", "sex", "birth_year")
+TRACKED_ATTRIBUTES = ("household_type", "veteran", "chronic", "race_ethnicity", "sex", "birth_year", "birth_month")
 #: The flows of a person who joins or leaves a population while active, by an attribute change.
 JOINS, LEAVES = "newly_identified", "no_longer_meets_population_criteria"
 
@@ -38,8 +38,8 @@ class Fact:
 Flows = dict[tuple[str, date], Counter[str]]
 
 
-def fold(facts: Iterable[Fact]) -> tuple[Flows, dict[str, Any]]:
-    """The person's flows per population and day, and their latest attributes by effective date."""
+def fold(facts: Iterable[Fact]) -> Flows:
+    """The person's flows per population and day."""
     flows: Flows = {}
     status: str | None = None
     attributes: dict[str, Any] = {}
@@ -50,7 +50,7 @@ def fold(facts: Iterable[Fact]) -> tuple[Flows, dict[str, Any]]:
             flows.setdefault((population, day), Counter())[flow] += amount
 
     facts = list(facts)
-    identified_on = min((f.effective_on for f in facts if f.kind == "Identified"), default=date.min)
+    identified_on = _identified_on(facts)
     for fact in sorted(facts, key=lambda f: _rank(f, identified_on)):
         meaning, day = PERSON_EVENTS[fact.kind], max(fact.effective_on, identified_on)
         counted = populations_of(attributes) if status == ACTIVE else set()
@@ -66,7 +66,32 @@ def fold(facts: Iterable[Fact]) -> tuple[Flows, dict[str, Any]]:
         if meaning.flow == "housing_placements" and started_on is not None:
             add(counted - now, day, "days_to_housing", (day - started_on).days)
     # A person entered in error was never on the list: no flow of theirs counts, in any month.
-    return ({} if any(PERSON_EVENTS[f.kind].strikes_out for f in facts) else flows), attributes
+    return {} if struck_out(facts) else flows
+
+
+def attributes_on(facts: Sequence[Fact], day: date) -> tuple[dict[str, Any], date | None]:
+    """The attributes in force on `day` (before identification, identification's own), and the next day
+    after it on which one of them changes (a change dated ahead), if any."""
+    identified_on = _identified_on(facts)
+    day = max(day, identified_on)
+    attributes: dict[str, Any] = {}
+    ahead: list[date] = []
+    for fact in sorted(facts, key=lambda f: _rank(f, identified_on)):
+        applies_from = _rank(fact, identified_on)[0]
+        if fact.attributes and applies_from <= day:
+            attributes.update(fact.attributes)
+        elif fact.attributes:
+            ahead.append(applies_from)
+    return attributes, min(ahead, default=None)
+
+
+def struck_out(facts: Iterable[Fact]) -> bool:
+    """A person entered in error was never on the list."""
+    return any(PERSON_EVENTS[f.kind].strikes_out for f in facts)
+
+
+def _identified_on(facts: Sequence[Fact]) -> date:
+    return min((f.effective_on for f in facts if f.kind == "Identified"), default=date.min)
 
 
 def _rank(fact: Fact, identified_on: date) -> tuple[date, date, int]:

@@ -39,8 +39,7 @@ def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Separate personal data (sealed in the log) from clear attributes."""
     pii = {name: data.pop(name) for name in PERSON_PII_FIELDS if name in data}
     if isinstance(pii.get("dob"), date):
-        data.setdefault("birth_year", pii["dob"].year)
-        pii["dob"] = pii["dob"].isoformat()
+        pii["dob"] = pii["dob"].isoformat()  # the person derives birth_year and birth month from it
     return data, pii
 
 

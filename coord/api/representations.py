@@ -9,6 +9,7 @@ from uuid import UUID
 from coord.api.http import coord, tag
 from coord.service.principal import Principal
 from coord.service.privacy import SeenHandoff, SeenPerson
+from events.attributes import PERSON_ATTRIBUTES
 from events.handoff import Handoff
 from events.person import Person
 from events.pii import PERSON_PII_FIELDS, REDACTED
@@ -34,7 +35,8 @@ def person_view(seen: SeenPerson) -> dict[str, Any]:
         "inactive_reason": person.inactive_reason,
         "destination": person.destination,
         "populations": sorted(person.populations),
-        **person.attributes,
+        # The stated attributes only: the derived birth month is kept for reports, never shown.
+        **{name: value for name, value in person.attributes.items() if name in PERSON_ATTRIBUTES},
         "erased": erased,
         "pii_visible": revealed is not None,
         **pii,

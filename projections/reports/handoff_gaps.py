@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Row, func, not_, select
+from sqlalchemy import Connection, Row, func, not_, or_, select
 
 from events.populations import POPULATIONS
 from projections.reports.months import month_end, month_of
@@ -72,6 +72,8 @@ def _episodes(connection: Connection, start: date, end: date, as_of: date) -> li
     t0 = func.min(h.requested_on)
     in_range = select(h.episode_id).where(*known).group_by(h.episode_id).having(t0 >= start, t0 <= end)
     to_service, from_service = services.alias("to_service"), services.alias("from_service")
+    # A person entered in error was never on the list: none of their episodes counts.
+    listed = or_(person_profiles.c.in_error.is_(None), not_(person_profiles.c.in_error))
     rows = connection.execute(
         select(
             h.episode_id,
@@ -88,6 +90,7 @@ def _episodes(connection: Connection, start: date, end: date, as_of: date) -> li
             person_profiles.c.race_ethnicity,
             person_profiles.c.sex,
             person_profiles.c.birth_year,
+            person_profiles.c.birth_month,
             person_profiles.c.populations,
         )
         .select_from(
@@ -95,7 +98,7 @@ def _episodes(connection: Connection, start: date, end: date, as_of: date) -> li
             .outerjoin(from_service, from_service.c.id == h.from_service_id)
             .outerjoin(person_profiles, person_profiles.c.person_id == h.person_id)
         )
-        .where(*known, h.episode_id.in_(in_range))
+        .where(*known, h.episode_id.in_(in_range), listed)
         .order_by(h.episode_id, h.requested_on, h.position)
     )
     episodes: dict[str, list[Row[Any]]] = defaultdict(list)
@@ -132,15 +135,28 @@ def _cut_values(by: str, head: Row[Any]) -> list[str]:
     if by == "population":
         return list(head.populations) if profiled else ["all"]
     if by == "age_band":
-        return [age_band(head.birth_year, head.requested_on.year)]
+        return [age_band(age_at(head.birth_year, head.birth_month, head.requested_on))]
     return [getattr(head, by) if profiled else "unknown"]
 
 
-def age_band(birth_year: int | None, year: int) -> str:
-    """The age band of someone born in `birth_year`, at their birthday in `year`."""
-    if birth_year is None or birth_year > year:
+def age_at(birth_year: int | None, birth_month: str | None, day: date) -> int | None:
+    """Age on `day` in whole years: from the birth month (YYYY-MM) when the dob was known, the birthday
+    counting from the first of that month; else from the birth year, as at the birthday in `day`'s year."""
+    if birth_month is not None:
+        born = int(birth_month[:4]) * 12 + int(birth_month[5:7]) - 1
+        age = (day.year * 12 + day.month - 1 - born) // 12
+    elif birth_year is not None:
+        age = day.year - birth_year
+    else:
+        return None
+    return age if age >= 0 else None
+
+
+def age_band(age: int | None) -> str:
+    """The band of an age in whole years (unknown when the age is)."""
+    if age is None:
         return "unknown"
-    return AGE_BANDS[bisect_right(_BAND_STARTS, year - birth_year)]
+    return AGE_BANDS[bisect_right(_BAND_STARTS, age)]
 
 
 def nearest_rank(values: Sequence[int], percent: int) -> int | None:

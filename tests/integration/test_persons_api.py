@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.support import auth, create_person, create_service
+from tests.support import auth, create_person, create_service, person_body
 
 REDACTED = "[redacted]"
 
@@ -221,3 +221,27 @@ def test_paging(client, tokens):
         if after is None:
             break
     assert sorted(seen) == sorted(ids)
+
+
+def test_a_dob_gives_the_birth_year_and_one_contradicting_it_is_refused(client, tokens):
+    token = tokens["case_manager"]
+    refused = client.post("/api/v1/persons", json=person_body(dob="1990-05-06", birth_year=1991), headers=auth(token))
+    assert (refused.status_code, refused.json["message"]) == (
+        422,
+        "dob contradicts birth_year: leave birth_year out, or give the dob's own year",
+    )
+    person = create_person(client, token, dob="1990-05-06", birth_year=1990)
+    url = f"/api/v1/persons/{person['id']}"
+    assert "birth_month" not in person, "the derived birth month is kept for reports, never shown"
+
+    contradicted = client.patch(url, json={"dob": "1988-02-03", "birth_year": 1990}, headers=auth(token))
+    assert contradicted.status_code == 422
+    corrected = client.patch(url, json={"dob": "1988-02-03"}, headers=auth(token))
+    assert (corrected.status_code, corrected.json["birth_year"], corrected.json["changed"]) == (
+        200,
+        1988,
+        ["birth_year", "dob"],
+    )
+    too_old = client.patch(url, json={"dob": "1899-12-31"}, headers=auth(token))
+    assert (too_old.status_code, too_old.json["message"]) == (422, "dob must be a date from 1900-01-01 to today")
+    assert client.get(url, headers=auth(token)).json["version"] == 2, "nothing refused was recorded"

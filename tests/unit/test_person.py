@@ -59,6 +59,7 @@ def test_identify_uses_the_given_id_and_fills_defaults() -> None:
     assert person.identified_on == person.last_contact_on == person.last_transition_on == START
     assert person.attributes == {
         "birth_year": None,
+        "birth_month": None,  # derived from a dob, when one is given
         "race_ethnicity": ["unknown"],
         "sex": "unknown",
         "gender": None,

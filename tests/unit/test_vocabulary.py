@@ -200,7 +200,7 @@ def folded_flow(events: list[Any]) -> dict[str, int]:
     facts_before = [fact for fact in map(fact_of, events[:-1]) if fact is not None]
 
     def totals(folded: list[Any]) -> dict[str, int]:
-        flows, _ = fold(folded)
+        flows = fold(folded)
         return {flow: sum(c[flow] for (population, _day), c in flows.items() if population == "all") for flow in FLOWS}
 
     return flows_added(totals(facts_before), totals(facts))
