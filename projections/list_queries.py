@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, select, true
+from sqlalchemy import ColumnElement, Select, and_, select
 
 from events.vocabulary import ENTERED_IN_ERROR
 from projections.db import Database
@@ -53,7 +53,9 @@ def handoff_ids(
     after: UUID | None = None,
     limit: int = 50,
 ) -> list[UUID]:
-    conditions: list[ColumnElement[bool]] = []
+    # The handoffs of a person entered in error went with them: that person was never on the list.
+    struck_out = select(persons.c.id).where(persons.c.status == ENTERED_IN_ERROR)
+    conditions: list[ColumnElement[bool]] = [handoffs.c.person_id.not_in(struck_out)]
     if status:
         conditions.append(handoffs.c.status == status)
     if to_service:
@@ -62,7 +64,7 @@ def handoff_ids(
         # Overdue: still waiting for an answer past its due date.
         late = and_(handoffs.c.awaiting_answer, handoffs.c.due_on < on)
         conditions.append(late if overdue else ~late)
-    return _page(db, select(handoffs.c.id).where(and_(true(), *conditions)), handoffs.c.id, after, limit)
+    return _page(db, select(handoffs.c.id).where(*conditions), handoffs.c.id, after, limit)
 
 
 def service_rows(db: Database, *, stage: str | None = None, agency: str | None = None) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from events.dates import today
 from projections.reports.months import add_months, label, month_of
-from tests.support import auth, create_person
+from tests.support import auth, create_person, create_service
 
 
 def _monthly(client, token: str, first: date, population: str, metric: str) -> dict[str, int]:
@@ -134,6 +134,12 @@ def test_if_match_and_idempotency_key(client, tokens, coord):
     assert coord.service.recorder.max_notification_id() == before + 1, "one event, not two"
 
 
+def _gaps(client, token: str, query: dict[str, str]) -> list[dict]:
+    response = client.get("/api/v1/reports/handoff-gaps", query_string=query, headers=auth(token))
+    assert response.status_code == 200, response.json
+    return response.json["rows"]
+
+
 def test_a_person_entered_in_error_leaves_every_count_list_and_month(client, tokens):
     writer, reader = tokens["case_manager"], tokens["backbone"]
     identified = add_months(month_of(today()), -3)
@@ -141,6 +147,11 @@ def test_a_person_entered_in_error_leaves_every_count_list_and_month(client, tok
     duplicate = create_person(client, writer, veteran="yes", effective_on=identified.isoformat())
     url = f"/api/v1/persons/{duplicate['id']}"
     client.post(f"{url}/transitions", json={"to": "housed", "destination": 410}, headers=auth(writer))
+    service = create_service(client, writer, "Harbor outreach", "outreach")
+    handoff = {"person_id": duplicate["id"], "to_service_id": service["id"], "requested_on": identified.isoformat()}
+    assert client.post("/api/v1/handoffs", json=handoff, headers=auth(writer)).status_code == 201
+    gaps = {"from": identified.strftime("%Y-%m"), "to": identified.strftime("%Y-%m")}
+    assert [row["episodes"] for row in _gaps(client, reader, gaps)] == [1]
     assert sum(_monthly(client, reader, identified, "all", "newly_identified").values()) == 2
     body = {"to": "entered_in_error", "reason": "duplicate_record"}
     assert client.post(f"{url}/transitions", json=body, headers=auth(tokens["other_agency"])).status_code == 403
@@ -163,6 +174,8 @@ def test_a_person_entered_in_error_leaves_every_count_list_and_month(client, tok
     struck_out = client.get("/api/v1/persons", query_string=query, headers=auth(writer)).json["items"]
     assert [row["id"] for row in struck_out] == [duplicate["id"]]
     assert client.get(url, headers=auth(writer)).json["status"] == "entered_in_error"
+    assert client.get("/api/v1/handoffs", headers=auth(writer)).json["items"] == [], "their handoffs went too"
+    assert _gaps(client, reader, gaps) == []
     again = client.post(f"{url}/transitions", json=body, headers=auth(writer))
     assert again.status_code == 409
     assert _void(client, writer, duplicate["id"], struck.json["version"]).status_code == 422
