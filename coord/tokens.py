@@ -13,7 +13,7 @@ from coord.service.principal import ROLES, Principal
 from coord.tables import tokens
 from events.agencies import check_agency
 from events.errors import RuleError
-from projections.db import Database
+from projections.db import Database, retry_once
 
 PREFIX = "coord_"
 
@@ -49,6 +49,7 @@ class TokenStore:
             )
         return token_id, token
 
+    @retry_once
     def authenticate(self, token: str) -> Principal | None:
         if not token.startswith(PREFIX) or len(token) > 200:
             return None

@@ -44,6 +44,6 @@ def open_coord(config: Config) -> Coord:
         db=db,
         service=service,
         tokens=TokenStore(db),
-        idempotency=IdempotencyStore(db),
+        idempotency=service.idempotency,
         streams=threading.BoundedSemaphore(max(1, config.threads // 2)),
     )

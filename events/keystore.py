@@ -11,57 +11,31 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import threading
-import time
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import InterfaceError, OperationalError
 from eventsourcing.sqlite import SQLiteDatastore
+from eventsourcing.utils import retry
 
 from events.crypto import CryptoError, MasterKey, new_key, open_sealed, seal
 from events.errors import ErasedError
+from events.key_cache import KeyCache
 from events.pii import PII
+from events.recorders import RowWriter
 
 BLIND_INDEX_KEY = "blind_index"
 
-#: How long an opened data key is kept in memory. Erasure in this process takes effect at once; in
-#: another process of a scaled-out deployment, within this many seconds.
-KEY_CACHE_SECONDS = 5.0
-KEY_CACHE_SIZE = 10_000
+#: One retry of a keystore call that met a dropped connection (the pool then hands out a checked one).
+RETRY_ONCE = retry((InterfaceError, OperationalError), max_attempts=2, wait=0.1)
 
 
 class UnknownMasterKeyError(CryptoError):
     """A stored key is wrapped by a master key this process was not given."""
-
-
-class _KeyCache:
-    def __init__(self) -> None:
-        self._items: OrderedDict[UUID, tuple[float, bytes | None]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, person_id: UUID) -> tuple[bool, bytes | None]:
-        with self._lock:
-            item = self._items.get(person_id)
-            if item is None or item[0] < time.monotonic():
-                return False, None
-            self._items.move_to_end(person_id)
-            return True, item[1]
-
-    def put(self, person_id: UUID, key: bytes | None) -> None:
-        with self._lock:
-            self._items[person_id] = (time.monotonic() + KEY_CACHE_SECONDS, key)
-            self._items.move_to_end(person_id)
-            while len(self._items) > KEY_CACHE_SIZE:
-                self._items.popitem(last=False)
-
-    def drop(self, person_id: UUID) -> None:
-        with self._lock:
-            self._items.pop(person_id, None)
 
 
 def normalise_for_index(first_name: str, last_name: str, dob: str) -> str:
@@ -80,7 +54,9 @@ class KeyStore:
         self.master = master
         self._masters = {k.key_id: k for k in (*previous, master)}
         self._is_sqlite = isinstance(datastore, SQLiteDatastore)
-        self._cache = _KeyCache()
+        self._cache = KeyCache()
+        #: Keys of persons being identified in this process, until their first events commit (`new_key`).
+        self._pending: dict[UUID, bytes] = {}
         self._index_key: bytes | None = None
 
     # -- SQL plumbing: the library's datastores differ only in parameter style --------------------
@@ -97,6 +73,7 @@ class KeyStore:
         now = datetime.now(UTC)
         return now.isoformat() if self._is_sqlite else now
 
+    @RETRY_ONCE
     def _fetchone(self, statement: str, params: Sequence[Any]) -> Any:
         with self._transaction(commit=False) as cursor:
             cursor.execute(self._sql(statement), params)
@@ -114,21 +91,50 @@ class KeyStore:
 
     # -- data keys ------------------------------------------------------------------------------
 
+    @RETRY_ONCE
     def create(self, person_id: UUID) -> None:
-        """Give a new person a data key (nothing happens if they have one)."""
-        wrapped = self.master.wrap(new_key(), person_id.bytes)
+        """Give a new person a data key in a transaction of its own (nothing happens if they have one)."""
+        write = self._key_row(person_id, new_key())
         with self._transaction(commit=True) as cursor:
+            write(cursor, self._is_sqlite)
+        self._cache.drop(person_id)
+
+    @contextmanager
+    def new_key(self, person_id: UUID) -> Iterator[RowWriter]:
+        """A data key for a new person, stored by the row writer this yields in the transaction of the
+        person's first events (events/recorders.py). Within the block the key seals their personal data in
+        this process; after it, the key is this process's cached key if the block ended well, else gone."""
+        key = new_key()
+        self._pending[person_id] = key
+        try:
+            yield self._key_row(person_id, key)
+        except BaseException:
+            self._cache.drop(person_id)
+            raise
+        else:
+            self._cache.put(person_id, key)
+        finally:
+            self._pending.pop(person_id, None)
+
+    def _key_row(self, person_id: UUID, key: bytes) -> RowWriter:
+        values = (person_id.hex, self.master.wrap(key, person_id.bytes), self.master.key_id, self._now())
+
+        def write(cursor: Any, _sqlite: bool) -> None:
             cursor.execute(
                 self._sql(
                     "INSERT INTO person_keys (person_id, wrapped_key, master_key_id, created_at) "
                     "VALUES (%s, %s, %s, %s) ON CONFLICT (person_id) DO NOTHING"
                 ),
-                (person_id.hex, wrapped, self.master.key_id, self._now()),
+                values,
             )
-        self._cache.drop(person_id)
+
+        return write
 
     def data_key(self, person_id: UUID) -> bytes | None:
         """The person's data key, or None when erased (or never created)."""
+        pending = self._pending.get(person_id)
+        if pending is not None:
+            return pending
         hit, key = self._cache.get(person_id)
         if hit:
             return key
@@ -144,6 +150,7 @@ class KeyStore:
         row = self._fetchone("SELECT erased_at FROM person_keys WHERE person_id = %s", (person_id.hex,))
         return row is not None and row["erased_at"] is not None
 
+    @RETRY_ONCE
     def erase(self, person_id: UUID) -> None:
         """Delete the person's data key and blind index entry. Safe to repeat."""
         with self._transaction(commit=True) as cursor:
@@ -225,6 +232,7 @@ class KeyStore:
 
     # -- blind index ---------------------------------------------------------------------------
 
+    @RETRY_ONCE
     def _blind_index_key(self) -> bytes:
         if self._index_key is None:
             owner = _owner_bytes("index_keys", BLIND_INDEX_KEY)
@@ -242,17 +250,30 @@ class KeyStore:
             self._index_key = self._unwrap(row["wrapped_key"], row["master_key_id"], owner)
         return self._index_key
 
+    @RETRY_ONCE
     def index_person(self, person_id: UUID, agency: str, first_name: str, last_name: str, dob: str) -> None:
+        """Index the person in a transaction of its own."""
+        write = self.index_row(person_id, agency, first_name, last_name, dob)
+        with self._transaction(commit=True) as cursor:
+            write(cursor, self._is_sqlite)
+
+    def index_row(self, person_id: UUID, agency: str, first_name: str, last_name: str, dob: str) -> RowWriter:
+        """The person's blind-index entry, replacing any earlier one, written by the returned row writer
+        (in the transaction of the events that state the name and dob: events/recorders.py)."""
         digest = hmac.new(
             self._blind_index_key(), normalise_for_index(first_name, last_name, dob).encode(), hashlib.sha256
         ).hexdigest()
-        with self._transaction(commit=True) as cursor:
+
+        def write(cursor: Any, _sqlite: bool) -> None:
             cursor.execute(self._sql("DELETE FROM person_blind_index WHERE person_id = %s"), (person_id.hex,))
             cursor.execute(
                 self._sql("INSERT INTO person_blind_index (person_id, digest, agency) VALUES (%s, %s, %s)"),
                 (person_id.hex, digest, agency),
             )
 
+        return write
+
+    @RETRY_ONCE
     def duplicate_groups(self) -> list[list[UUID]]:
         """Groups of persons whose normalised name and dob match, largest first."""
         with self._transaction(commit=False) as cursor:

@@ -31,13 +31,21 @@ def library_env(database_url: str) -> dict[str, str]:
         path = unquote(database_url.split(":///", 1)[1]) if ":///" in database_url else ""
         if not path or path == ":memory:":
             raise StoreURLError("a SQLite store needs a file: sqlite:///path/to/coord.db")
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path, "SQLITE_LOCK_TIMEOUT": "30"}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "APPLICATION_RECORDER_TOPIC": "events.recorders:SQLiteLogRecorder",
+            "SQLITE_DBNAME": path,
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
     if scheme in ("postgresql", "postgres"):
         dbname = unquote(parts.path.lstrip("/"))
         if not dbname:
             raise StoreURLError("a PostgreSQL URL needs a database name: postgresql://user@host:5432/dbname")
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "APPLICATION_RECORDER_TOPIC": "events.recorders:PostgresLogRecorder",
+            # A pooled connection is checked before use: one the server dropped is replaced, not failed on.
+            "POSTGRES_PRE_PING": "y",
             "POSTGRES_DBNAME": dbname,
             "POSTGRES_HOST": parts.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(parts.port or 5432),

@@ -6,14 +6,19 @@ when a read transaction tries to upgrade; within a process they also queue on on
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, create_engine, event
+from sqlalchemy import Connection, create_engine, event, exc
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def sqlalchemy_url(database_url: str) -> str:
@@ -31,6 +36,21 @@ def upsert(connection: Connection) -> Any:
 def libpq_url(database_url: str) -> str:
     """The URL as psycopg itself takes it (no SQLAlchemy driver suffix)."""
     return sqlalchemy_url(database_url).replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def retry_once(call: Callable[P, T]) -> Callable[P, T]:
+    """Run a database call again, once, when it met a connection the server had dropped: the pool then hands
+    out a checked one. Only for calls that are safe to repeat (reads, or a transaction that rolled back)."""
+
+    @functools.wraps(call)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return call(*args, **kwargs)
+        except (exc.OperationalError, exc.InterfaceError):
+            time.sleep(0.1)
+            return call(*args, **kwargs)
+
+    return wrapper
 
 
 class Database:

@@ -10,12 +10,11 @@ import hashlib
 import re
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID
 
 from flask import current_app, g, request
 from flask_smorest import abort
 
-from coord.idempotency import Outcome
+from coord.idempotency import AlreadyAnsweredError, Intent, keyed
 from coord.service.principal import Principal
 from coord.wiring import Coord
 
@@ -84,7 +83,9 @@ def purpose() -> str:
 
 
 def idempotent(kind: str, render: Callable[[str, int], dict[str, Any]], status: int = 201) -> Callable:
-    """For a POST view returning a representation with id and version: replay instead of repeating."""
+    """For a POST view returning a representation with id and version: replay instead of repeating. The
+    record of the outcome commits with the write's events (coord/idempotency.py), so a key is answered from
+    what committed: a stored write is replayed, one that never committed runs again."""
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -95,21 +96,18 @@ def idempotent(kind: str, render: Callable[[str, int], dict[str, Any]], status: 
             if not IDEMPOTENCY_KEY.match(key):
                 abort(400, message="Idempotency-Key must be 1-255 visible ASCII characters")
             who = caller()
-            store = coord().idempotency
             fingerprint = hashlib.sha256(
                 f"{request.method} {request.path}\n".encode() + request.get_data(cache=True)
             ).hexdigest()
-            earlier = store.begin(who.id, key, fingerprint)
-            if earlier is not None:
-                g.idempotent_replay = True
-                return render(earlier.resource_id, earlier.version)
-            try:
-                result = view(*args, **kwargs)
-            except BaseException:
-                store.release(who.id, key)
-                raise
-            store.complete(who.id, key, Outcome(status, kind, UUID(result["id"]).hex, result["version"]))
-            return result
+            earlier = coord().idempotency.lookup(who.id, key, fingerprint)
+            if earlier is None:
+                try:
+                    with keyed(Intent(who.id, key, fingerprint, kind, status)):
+                        return view(*args, **kwargs)
+                except AlreadyAnsweredError as answered:  # the same key, committed first by another request
+                    earlier = answered.outcome
+            g.idempotent_replay = True
+            return render(earlier.resource_id, earlier.version)
 
         return wrapper
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from coord.api.errors import UNAVAILABLE
 from coord.api.http import coord, tag
 from coord.service.principal import Principal
 from coord.service.privacy import SeenHandoff, SeenPerson
@@ -83,12 +84,22 @@ def tagged(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def shown_person(who: Principal, person: Person, purpose: str) -> dict[str, Any]:
-    """The person a command returned, as this reader may see them."""
-    return tagged(person_view(coord().service.privacy.see_person(who, person, purpose)))
+    """The person a command returned, as this reader may see them. The write has committed, so a store that
+    cannot open or log personal data just now leaves it out (redacted) rather than fail a stored write."""
+    try:
+        seen = coord().service.privacy.see_person(who, person, purpose)
+    except UNAVAILABLE:
+        seen = SeenPerson(person, None, person.erased)
+    return tagged(person_view(seen))
 
 
 def shown_handoff(who: Principal, handoff: Handoff, purpose: str) -> dict[str, Any]:
-    return tagged(handoff_view(coord().service.privacy.see_handoff(who, handoff, purpose)))
+    """As `shown_person`: without its note rather than failing a stored write."""
+    try:
+        seen = coord().service.privacy.see_handoff(who, handoff, purpose)
+    except UNAVAILABLE:
+        seen = SeenHandoff(handoff, None)
+    return tagged(handoff_view(seen))
 
 
 def render_person(who: Principal, person_id: str, version: int, purpose: str) -> dict[str, Any]:

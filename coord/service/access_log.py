@@ -11,13 +11,14 @@ from sqlalchemy import insert, select
 
 from coord.service.principal import Principal
 from coord.tables import access_log
-from projections.db import Database
+from projections.db import Database, retry_once
 
 
 class AccessLog:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    @retry_once
     def record(self, who: Principal, person_id: UUID, fields: Sequence[str], purpose: str) -> None:
         with self.db.write() as connection:
             connection.execute(

@@ -28,6 +28,7 @@ from events.errors import NotFoundError
 from events.handoff import Handoff
 from events.person import Person
 from events.pii import PII
+from events.recorders import RowWriter
 from events.service import Service
 from projections.list_queries import episode_person
 
@@ -38,8 +39,14 @@ WRITE_ATTEMPTS = 8
 
 class CoordApplication(Reads):
     def _update(
-        self, cls: type[A], aggregate_id: UUID, command: Callable[[A], None], expected_version: int | None
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        command: Callable[[A], None],
+        expected_version: int | None,
+        rows: Callable[[A], list[RowWriter]] | None = None,
     ) -> A:
+        """`rows` gives the rows to commit with the command's events, from the aggregate it changed."""
         for attempt in range(WRITE_ATTEMPTS):
             # On SQLite the whole read-decide-write runs under the process's write lock, so it never
             # loses a race; on PostgreSQL the lock is a no-op and a lost race is retried.
@@ -51,7 +58,7 @@ class CoordApplication(Reads):
                     )
                 command(aggregate)
                 try:
-                    self._save(aggregate)
+                    self._save(aggregate, rows=rows(aggregate) if rows else ())
                 except IntegrityError:
                     if expected_version is not None:
                         raise PreconditionFailedError(
@@ -99,18 +106,17 @@ class CoordApplication(Reads):
     ) -> Person:
         acting = permissions.acting_agency(who, agency)
         person_id = uuid4()
-        with self.db.write_lock:
-            self.keystore.create(person_id)
-        person = Person.identify(
-            id=person_id,
-            attributes=attributes,
-            pii={name: PII(value, person_id) for name, value in pii.items()},
-            effective_on=effective_on,
-            actor=who.id,
-            agency=acting,
-        )
-        self._save(person)
-        self._index(person_id, acting, pii)
+        # The person's data key, the events it seals and the blind index commit together.
+        with self.keystore.new_key(person_id) as key_row:
+            person = Person.identify(
+                id=person_id,
+                attributes=attributes,
+                pii={name: PII(value, person_id) for name, value in pii.items()},
+                effective_on=effective_on,
+                actor=who.id,
+                agency=acting,
+            )
+            self._save(person, rows=[key_row, *self._index_rows(person_id, acting, pii)])
         return person
 
     def record_contact(
@@ -173,10 +179,12 @@ class CoordApplication(Reads):
             # A retried write decides again from the person as then read.
             changed[:] = person.change_attributes(attributes=attributes, pii=sealed, **_stamp(who, effective_on))
 
-        person = self._update(Person, person_id, change, expected_version)
-        if pii.keys() & {"first_name", "last_name", "dob"}:
-            self._index(person.id, person.agency, self.privacy.open(person) or {})
-        return person, changed
+        def index(person: Person) -> list[RowWriter]:
+            if not pii.keys() & {"first_name", "last_name", "dob"}:
+                return []
+            return self._index_rows(person.id, person.agency, self.privacy.open(person) or {})
+
+        return self._update(Person, person_id, change, expected_version, rows=index), changed
 
     def record_consent(
         self,
@@ -226,11 +234,10 @@ class CoordApplication(Reads):
             self.keystore.erase(person_id)
         return self._update(Person, person_id, lambda p: p.erase(**_stamp(who, today())), None)
 
-    def _index(self, person_id: UUID, agency: str, pii: Mapping[str, str | None]) -> None:
+    def _index_rows(self, person_id: UUID, agency: str, pii: Mapping[str, str | None]) -> list[RowWriter]:
+        """The person's blind-index entry, when their name and dob are all known."""
         first, last, dob = (pii.get(name) for name in ("first_name", "last_name", "dob"))
-        if first and last and dob:
-            with self.db.write_lock:
-                self.keystore.index_person(person_id, agency, first, last, dob)
+        return [self.keystore.index_row(person_id, agency, first, last, dob)] if first and last and dob else []
 
     # -- handoffs -------------------------------------------------------------------------------
 

@@ -6,12 +6,17 @@ listings) and wakes whatever follows the log in this process (docs/design.md "Pr
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import sqlalchemy.exc
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 
+from coord.idempotency import AlreadyAnsweredError, IdempotencyStore, Intent, Outcome, current_intent, record_row
 from events.crypto import MasterKey
+from events.recorders import RowWriter
 from events.store import EventLog
 from projections.audit_chain import AuditChain
 from projections.db import Database
@@ -21,6 +26,8 @@ from projections.list_projector import lists_projector
 from projections.populations_projector import populations_projector
 from projections.runner import CatchUp
 
+log = logging.getLogger(__name__)
+
 
 class ReadModelHost(EventLog):
     def __init__(
@@ -28,6 +35,8 @@ class ReadModelHost(EventLog):
     ) -> None:
         super().__init__(database_url, master, previous_masters)
         self.db = db
+        #: The records every write leaves in its own transaction (coord/idempotency.py).
+        self.idempotency = IdempotencyStore(db)
         lists = lists_projector()
         #: The lists are caught up within each write, so a client reads its own writes in listings.
         self.lists = CatchUp(self, db, [lists])
@@ -42,13 +51,39 @@ class ReadModelHost(EventLog):
         #: Called after every write, e.g. to wake the projector of this process.
         self.after_write: list[Callable[[], Any]] = []
 
-    def _save(self, *aggregates: Aggregate) -> None:
-        with self.db.write_lock:
-            self.save(*aggregates)
-        if self.project_on_write:
-            self.lists.run()
-            for hook in self.after_write:
-                hook()
+    def _save(self, aggregate: Aggregate, rows: Sequence[RowWriter] = ()) -> None:
+        """Store the aggregate's new events, `rows` and the write's idempotency record in one transaction.
+        What committed decides the outcome: after a failure the record says whether the write landed (a
+        lost reply to COMMIT), and nothing after the commit can turn it into a failure."""
+        intent = current_intent()
+        record = record_row(intent, type(aggregate).__name__.lower()[:16], aggregate.id.hex, aggregate.version)
+        try:
+            with self.db.write_lock:
+                self.save(aggregate, rows=[*rows, record])
+        except (IntegrityError, OperationalError, InterfaceError) as error:
+            stored = self._stored(intent, error)
+            if stored is None:
+                raise  # it did not land: a lost race (retried by the caller), or the store is down
+            if (stored.resource_id, stored.version) != (aggregate.id.hex, aggregate.version):
+                raise AlreadyAnsweredError(stored) from None
+        self._after_commit()
+
+    def _stored(self, intent: Intent, error: Exception) -> Outcome | None:
+        try:
+            return self.idempotency.stored(intent)
+        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError):
+            raise error from None  # whether it landed cannot be told now: the key's retry will tell
+
+    def _after_commit(self) -> None:
+        """Catch the lists up and wake this process's followers: the write stands whatever happens here,
+        and the projector catches up later."""
+        if not self.project_on_write:
+            return
+        for step in (self.lists.run, self.idempotency.prune, *self.after_write):
+            try:
+                step()
+            except Exception as error:  # nothing after the commit may fail the write
+                log.warning("after a write, %s failed (%s); the read models catch up later", step, type(error).__name__)
 
     def project(self) -> int:
         """Catch every read model and the audit chain up with the log; returns the events read."""
