@@ -93,7 +93,7 @@ class _Link:
             self.touched = False
         elif re.match(rb"^\s*(rollback|abort)\b", statement, re.IGNORECASE):
             self.touched = False
-        elif self.proxy.touching and self.proxy.touching in statement.lower():
+        elif self.proxy.touching and self.proxy.touching.search(statement):
             self.touched = True
 
     def backend(self) -> None:
@@ -130,8 +130,8 @@ class PgProxy:
         self._lock = threading.Lock()
         self._links: list[_Link] = []
         self._armed = 0
-        #: Only a transaction that ran a statement containing these bytes (lower case) counts, when set.
-        self.touching: bytes | None = None
+        #: Only a transaction that ran a statement matching this pattern counts, when set.
+        self.touching: re.Pattern[bytes] | None = None
         self.commits = 0
         self.dropped = 0
         self._stopping = threading.Event()
@@ -141,10 +141,11 @@ class PgProxy:
         return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
 
     def drop_next_commit_reply(self, count: int = 1, touching: str | None = None) -> None:
-        """Lose the reply to the next `count` COMMITs (of transactions that ran a statement with `touching`)."""
+        """Lose the reply to the next `count` COMMITs; with `touching` (a regular expression, any case), only
+        of transactions that ran a statement it matches: reads and other writes commit too."""
         with self._lock:
             self._armed = count
-            self.touching = touching.lower().encode() if touching else None
+            self.touching = re.compile(touching.encode(), re.IGNORECASE) if touching else None
 
     @property
     def armed(self) -> int:

@@ -1,0 +1,197 @@
+"""What the fault tests do to `coord`: serve it and find its worker processes, see and terminate its
+PostgreSQL backends, call it over HTTP (a dropped connection is an answer too), and read the log's table."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+import psycopg
+
+from tests.e2e.processes import cli_environment, free_port
+
+#: The status `call` gives a request whose connection failed before any answer.
+NO_ANSWER = 0
+#: The eventsourcing library's table: one row per stored event.
+EVENTS_TABLE = "coord_events"
+
+
+def postgres_env(database_url: str, tmp_path: Path, workers: int = 2) -> dict[str, str]:
+    env = cli_environment(database_url, tmp_path)
+    env["COORD_WORKERS"] = str(workers)
+    return env
+
+
+def with_database_url(env: dict[str, str], database_url: str) -> dict[str, str]:
+    """The same deployment (keys, data directory) reaching its database at another address."""
+    return {**env, "COORD_DATABASE_URL": database_url}
+
+
+def start_logged(env: dict[str, str], log: Path, *args: str) -> subprocess.Popen[bytes]:
+    """`coord ARGS` with its stderr in a file: a pipe nobody reads would fill and stall it."""
+    with log.open("ab") as sink:
+        return subprocess.Popen([sys.executable, "-m", "coord", *args], env=env, stdout=subprocess.DEVNULL, stderr=sink)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@dataclass
+class Server:
+    base: str
+    master: subprocess.Popen[bytes]
+
+    def workers(self) -> list[int]:
+        """The gunicorn workers: the master's child processes."""
+        return children(self.master.pid)
+
+    def wait_for_workers(self, count: int, timeout: float = 30) -> list[int]:
+        deadline = time.monotonic() + timeout
+        while len(found := self.workers()) != count:
+            assert time.monotonic() < deadline, f"gunicorn has {len(found)} workers, not {count}"
+            time.sleep(0.1)
+        return found
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], log: Path) -> Iterator[Server]:
+    """`coord serve` on a free port, ready, until the block ends."""
+    port = free_port()
+    master = start_logged(env, log, "serve", "--port", str(port))
+    server = Server(f"http://127.0.0.1:{port}", master)
+    try:
+        deadline = time.monotonic() + 60
+        while call(server.base, "GET", "/readyz")[0] != 200:
+            assert master.poll() is None and time.monotonic() < deadline, "coord serve did not become ready"
+            time.sleep(0.2)
+        server.wait_for_workers(int(env.get("COORD_WORKERS", "1")))
+        yield server
+    finally:
+        stop(master)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                # The command may hold spaces and parentheses: the fields after its closing ')' are plain.
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    found.append(int(entry.name))
+    return sorted(found)
+
+
+def pid_with_local_port(port: int, pids: list[int]) -> int:
+    """Which of `pids` holds the TCP socket bound to 127.0.0.1:`port` (a PostgreSQL backend's client_port)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f"socket:[{fields[9]}]")
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    if os.readlink(fd) in inodes:
+                        return pid
+    raise AssertionError(f"no process among {pids} holds local port {port}")
+
+
+def kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def call(
+    base: str, method: str, path: str, token: str | None = None, body: dict | None = None, key: str | None = None
+) -> tuple[int, dict]:
+    """(status, JSON body); NO_ANSWER with {"error": ...} when the connection failed before an answer."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if key:
+        headers["Idempotency-Key"] = key
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, method=method, data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, _json(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, _json(error.read())
+    except (OSError, ValueError) as error:
+        return NO_ANSWER, {"error": type(error).__name__}
+
+
+def _json(raw: bytes) -> dict:
+    try:
+        loaded = json.loads(raw or b"{}")
+    except ValueError:
+        return {"error": "not JSON"}
+    return loaded if isinstance(loaded, dict) else {"items": loaded}
+
+
+def terminate_backends(database_url: str) -> int:
+    """pg_terminate_backend on every other connection to this database; returns how many."""
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return len(rows)
+
+
+def blocked_backend(database_url: str, timeout: float = 15) -> tuple[int, int]:
+    """(pid, client_port) of the one backend of this database waiting for a lock."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        while True:
+            rows = connection.execute(
+                "SELECT pid, client_port FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            ).fetchall()
+            if len(rows) == 1:
+                return rows[0]
+            assert time.monotonic() < deadline, f"{len(rows)} backends wait for a lock, not 1"
+            time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def lists_locked(database_url: str) -> Iterator[psycopg.Connection]:
+    """Hold the list projector's position row, as a long catch-up elsewhere would; released on exit."""
+    with psycopg.connect(database_url) as connection:
+        connection.execute("SELECT position FROM projection_positions WHERE name = 'lists' FOR UPDATE")
+        try:
+            yield connection
+        finally:
+            connection.rollback()
+
+
+def stored_events(database_url: str, kind: str | None = None) -> list[tuple[UUID, int, str]]:
+    """(aggregate id, version, event name) of every stored event, or of those named `kind` (e.g. 'Identified')."""
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        rows = connection.execute(
+            f"SELECT originator_id, originator_version, topic FROM {EVENTS_TABLE} ORDER BY notification_id"
+        ).fetchall()
+    events = [(UUID(str(origin)), version, topic.rsplit(".", 1)[-1]) for origin, version, topic in rows]
+    return [event for event in events if kind is None or event[2] == kind]
