@@ -6,14 +6,17 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import UUID
 
@@ -195,3 +198,134 @@ def stored_events(database_url: str, kind: str | None = None) -> list[tuple[UUID
         ).fetchall()
     events = [(UUID(str(origin)), version, topic.rsplit(".", 1)[-1]) for origin, version, topic in rows]
     return [event for event in events if kind is None or event[2] == kind]
+
+
+@dataclass
+class Tally:
+    """What the writers were told: per Idempotency-Key, an acknowledgement or a refusal."""
+
+    acks: dict[str, tuple[str, UUID, int]] = field(default_factory=dict)  # key -> (event name, id, version)
+    refusals: dict[str, int] = field(default_factory=dict)  # key -> 4xx status
+    unresolved: list[str] = field(default_factory=list)
+    #: Keys sent twice at once whose two answers differ.
+    split: list[str] = field(default_factory=list)
+    requests: int = 0
+    retries: int = 0
+    answered_500: int = 0
+
+
+class Writers:
+    """Writers of persons, contacts, person transitions and handoffs until `deadline`; every request carries
+    a key, every failure is retried with it (bounded), some keys are sent by two threads at once."""
+
+    def __init__(self, base: str, token: str, services: tuple[str, str], deadline: float) -> None:
+        self.base, self.token, self.services, self.deadline = base, token, services, deadline
+        self.tally = Tally()
+        self.persons: list[str] = []
+        self._lock = threading.Lock()
+
+    def run(self, count: int, seed: int) -> None:
+        threads = [threading.Thread(target=self._write, args=(random.Random(seed + n),)) for n in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=self.deadline - time.monotonic() + RETRY_FOR + 30)
+
+    def _resolve(self, path: str, body: dict, key: str) -> tuple[int, dict] | None:
+        give_up = time.monotonic() + RETRY_FOR
+        while True:
+            status, answer = call(self.base, "POST", path, self.token, body, key)
+            with self._lock:
+                self.tally.requests += 1
+                self.tally.answered_500 += status == 500
+            in_flight = status == 409 and "being processed" in answer.get("message", "")
+            if status != NO_ANSWER and status < 500 and not in_flight:
+                return status, answer
+            if time.monotonic() > give_up:
+                return None
+            with self._lock:
+                self.tally.retries += 1
+            time.sleep(0.2)
+
+    def _post(self, path: str, body: dict, kind: str, rng: random.Random) -> dict | None:
+        """The acknowledged representation, or None (refused, or no definite answer)."""
+        key = f"fault-{rng.getrandbits(64):016x}"
+        if rng.random() < DOUBLED:
+            with ThreadPoolExecutor(2) as pair:
+                first, second = pair.map(lambda _: self._resolve(path, body, key), range(2))
+            if first is None or second is None or _outcome(first) != _outcome(second):
+                self.tally.split.append(key)
+        else:
+            first = self._resolve(path, body, key)
+        with self._lock:
+            if first is None:
+                self.tally.unresolved.append(key)
+                return None
+            status, answer = first
+            if status >= 300:
+                self.tally.refusals[key] = status
+                return None
+            self.tally.acks[key] = (kind, UUID(answer["id"]), answer["version"])
+            return answer
+
+    def _write(self, rng: random.Random) -> None:
+        mine: dict[str, str] = {}  # person id -> status: only its writer moves a person
+        handoffs: list[list] = []  # [id, next steps]
+        outreach, shelter = self.services
+        while time.monotonic() < self.deadline:
+            roll = rng.random()
+            if roll < 0.2 or not mine:
+                person = self._post("/api/v1/persons", PERSON, "Identified", rng)
+                if person:
+                    mine[person["id"]] = "active"
+                    self.persons.append(person["id"])
+            elif roll < 0.5:
+                self._post(f"/api/v1/persons/{rng.choice(self.persons)}/contacts", {}, "ContactRecorded", rng)
+            elif roll < 0.7:
+                person_id = rng.choice(list(mine))
+                to, body = ("inactive", {"reason": "left_area"}) if mine[person_id] == "active" else ("active", {})
+                kind = "MarkedInactive" if to == "inactive" else "ReturnedFromInactive"
+                if self._post(f"/api/v1/persons/{person_id}/transitions", {"to": to, **body}, kind, rng):
+                    mine[person_id] = to
+            elif roll < 0.8 or not handoffs:
+                body = {"person_id": rng.choice(list(mine)), "from_service_id": outreach, "to_service_id": shelter}
+                handoff = self._post("/api/v1/handoffs", body, "Requested", rng)
+                if handoff:
+                    handoffs.append([handoff["id"], list(HANDOFF_STEPS)])
+            else:
+                chosen = rng.choice(handoffs)
+                to, body, kind = chosen[1][0]
+                if self._post(f"/api/v1/handoffs/{chosen[0]}/transitions", {"to": to, **body}, kind, rng):
+                    chosen[1].pop(0)
+                if not chosen[1]:
+                    handoffs.remove(chosen)
+
+
+def _outcome(answer: tuple[int, dict]) -> tuple:
+    return answer[0], answer[1].get("id"), answer[1].get("version")
+
+
+PERSON = {"veteran": "no", "household_type": "family"}
+HANDOFF_STEPS = (
+    ("accepted", {}, "Accepted"),
+    ("in_progress", {}, "Started"),
+    ("completed", {"outcome": "placed"}, "Completed"),
+)
+#: How long a failing request is retried with its key before it counts as unresolved.
+RETRY_FOR = 30.0
+#: The share of requests sent by two threads at once with the same key.
+DOUBLED = 0.15
+
+
+def table_rows(database_url: str) -> dict[str, list[str]]:
+    """Every table but the log and the projectors' positions, rows in a stable order: a rebuild of the read
+    models must leave this unchanged."""
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        names = [
+            row[0]
+            for row in connection.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                f" AND tablename NOT IN ('{EVENTS_TABLE}', 'projection_positions') ORDER BY tablename"
+            )
+        ]
+        return {name: sorted(map(repr, connection.execute(f'SELECT * FROM "{name}"'))) for name in names}

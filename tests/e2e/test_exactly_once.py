@@ -9,6 +9,8 @@ Only the HTTP contract and the log's table are looked at, never the service's in
 
 from __future__ import annotations
 
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -19,6 +21,9 @@ import pytest
 from tests.conftest import throwaway_postgres
 from tests.e2e.faults import (
     NO_ANSWER,
+    PERSON,
+    RETRY_FOR,
+    Writers,
     blocked_backend,
     call,
     kill,
@@ -26,16 +31,33 @@ from tests.e2e.faults import (
     pid_with_local_port,
     postgres_env,
     serving,
+    start_logged,
+    stop,
     stored_events,
+    table_rows,
     terminate_backends,
     with_database_url,
 )
 from tests.e2e.pg_proxy import PgProxy
 from tests.e2e.processes import coord_cli, starter_tokens
 
-PERSON = {"veteran": "no", "household_type": "family"}
 #: The statement that stores events: the proxy loses the reply to the COMMIT of its transaction.
 EVENT_INSERT = r"insert\s+into\s+\S*coord_events\b"
+
+#: The fault run: its writers, how long they write, and when (seconds into the run) each fault strikes.
+WRITERS = 6
+LOAD_SECONDS = 60
+FAULTS = (
+    (5, "commit reply"),
+    (9, "projector"),
+    (14, "backends"),
+    (21, "worker"),
+    (27, "commit reply"),
+    (32, "backends"),
+    (40, "commit reply"),
+    (46, "backends"),
+    (52, "projector"),
+)
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -137,3 +159,77 @@ def test_after_every_backend_is_terminated_the_first_requests_succeed(env, datab
         created_status = call(base, "POST", "/api/v1/persons", writer, PERSON)[0]
         read_status = call(base, "GET", f"/api/v1/persons/{person['id']}", writer)[0]
     assert (terminated > 0, created_status, read_status) == (True, 201, 200)
+
+
+def _proxied(env: dict[str, str], database: str, proxy: PgProxy) -> dict[str, str]:
+    parts = urlsplit(database)
+    return with_database_url(env, proxy.url(parts.username or "postgres", parts.path.lstrip("/")))
+
+
+def test_under_faults_the_log_holds_exactly_what_the_clients_were_told(env, database, writer, tmp_path):
+    injected: list[str] = []
+    with PgProxy() as proxy, serving(_proxied(env, database, proxy), tmp_path / "serve.log") as server:
+        services = [
+            call(server.base, "POST", "/api/v1/services", writer, {"name": name, "stage": stage})[1]["id"]
+            for name, stage in (("Street outreach", "outreach"), ("Night shelter", "emergency_shelter"))
+        ]
+        projector = [start_logged(env, tmp_path / "project.log", "project")]
+        started = time.monotonic()
+        writers = Writers(server.base, writer, (services[0], services[1]), started + LOAD_SECONDS)
+        load = threading.Thread(target=writers.run, args=(WRITERS, 10))
+        load.start()
+
+        def strike(fault: str) -> None:
+            if fault == "commit reply":
+                proxy.drop_next_commit_reply(touching=EVENT_INSERT)
+            elif fault == "projector":
+                kill(projector[0].pid)
+                projector[0].wait(timeout=10)
+                projector[0] = start_logged(env, tmp_path / "project.log", "project")
+            elif fault == "backends":
+                terminate_backends(database)
+            else:
+                kill(server.workers()[0])
+            injected.append(fault)
+
+        try:
+            for at, fault in FAULTS:
+                time.sleep(max(0.0, started + at - time.monotonic()))
+                strike(fault)
+        finally:
+            load.join(timeout=LOAD_SECONDS + RETRY_FOR + 30)
+            stop(projector[0])
+        dropped = proxy.dropped
+    coord_cli(env, "project", "--once")
+    tally = writers.tally
+    stored = {(origin, version): kind for origin, version, kind in stored_events(database)}
+    told = {(origin, version): kind for kind, origin, version in tally.acks.values()}
+    written = {key: kind for key, kind in stored.items() if key[0] not in {UUID(s) for s in services}}
+    projected = table_rows(database)
+    coord_cli(env, "project", "--rebuild")
+    verified = coord_cli(env, "verify", check=False).returncode
+    print(
+        f"fault run: {tally.requests} requests, {tally.retries} retries, {len(tally.acks)} acknowledged,"
+        f" {len(tally.refusals)} refused, faults {injected} ({dropped} COMMIT replies dropped)"
+    )
+    assert {
+        "unresolved keys": len(tally.unresolved),
+        "answered 500": tally.answered_500,
+        "doubled keys answered differently": len(tally.split),
+        "acknowledgements sharing one event": len(tally.acks) - len(told),
+        "acknowledged, not stored as told": sum(stored.get(key) != kind for key, kind in told.items()),
+        "stored, not acknowledged": len(written.keys() - told.keys()),
+        "read models differ from a rebuild": projected != table_rows(database),
+        "coord verify exit status": verified,
+        "COMMIT replies dropped": min(dropped, 1),
+    } == {
+        "unresolved keys": 0,
+        "answered 500": 0,
+        "doubled keys answered differently": 0,
+        "acknowledgements sharing one event": 0,
+        "acknowledged, not stored as told": 0,
+        "stored, not acknowledged": 0,
+        "read models differ from a rebuild": False,
+        "coord verify exit status": 0,
+        "COMMIT replies dropped": 1,
+    }
