@@ -26,6 +26,8 @@ from tests.e2e.processes import cli_environment, free_port
 
 #: The status `call` gives a request whose connection failed before any answer.
 NO_ANSWER = 0
+#: What gunicorn logs as it stops because a worker could not load the app.
+BOOT_FAILED = "Worker failed to boot"
 #: The eventsourcing library's table: one row per stored event.
 EVENTS_TABLE = "coord_events"
 
@@ -83,12 +85,18 @@ def serving(env: dict[str, str], log: Path) -> Iterator[Server]:
     try:
         deadline = time.monotonic() + 60
         while call(server.base, "GET", "/readyz")[0] != 200:
-            assert master.poll() is None and time.monotonic() < deadline, "coord serve did not become ready"
+            assert master.poll() is None and time.monotonic() < deadline, f"coord serve is not ready: {_why(log)}"
             time.sleep(0.2)
+        time.sleep(1)  # a worker failing to boot stops gunicorn within moments
+        assert master.poll() is None, f"coord serve stopped after starting: {_why(log)}"
         server.wait_for_workers(int(env.get("COORD_WORKERS", "1")))
         yield server
     finally:
         stop(master)
+
+
+def _why(log: Path) -> str:
+    return "a worker failed to boot" if BOOT_FAILED in log.read_text() else f"see {log}"
 
 
 def children(pid: int) -> list[int]:
