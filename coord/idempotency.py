@@ -26,7 +26,7 @@ from sqlalchemy import delete, select
 
 from coord.errors import IdempotencyKeyReusedError
 from coord.tables import idempotency_records as records
-from events.recorders import RowWriter
+from events.recorders import Execute, RowWriter
 from projections.db import Database, retry_once
 
 KEEP_FOR = timedelta(hours=24)
@@ -146,13 +146,12 @@ def record_row(intent: Intent, kind: str, resource_id: str, version: int) -> Row
         version,
     )
 
-    def write(cursor: Any, sqlite: bool) -> None:
+    def write(execute: Execute, sqlite: bool) -> None:
         # SQLAlchemy keeps SQLite timestamps as text in this form (read back as UTC: `_outcome` needs none).
         created_at = now.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else now
-        mark = "?" if sqlite else "%s"
-        cursor.execute(
+        execute(
             "INSERT INTO idempotency_records (token_id, key, fingerprint, state, status_code, resource_kind, "
-            f"resource_id, resource_version, created_at) VALUES ({', '.join([mark] * 9)})",
+            "resource_id, resource_version, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (*values, created_at),
         )
 

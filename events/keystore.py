@@ -26,7 +26,7 @@ from events.crypto import CryptoError, MasterKey, new_key, open_sealed, seal
 from events.errors import ErasedError
 from events.key_cache import KeyCache
 from events.pii import PII
-from events.recorders import RowWriter
+from events.recorders import Execute, RowWriter, write_rows
 
 BLIND_INDEX_KEY = "blind_index"
 
@@ -94,9 +94,9 @@ class KeyStore:
     @RETRY_ONCE
     def create(self, person_id: UUID) -> None:
         """Give a new person a data key in a transaction of its own (nothing happens if they have one)."""
-        write = self._key_row(person_id, new_key())
+        rows = [self._key_row(person_id, new_key())]
         with self._transaction(commit=True) as cursor:
-            write(cursor, self._is_sqlite)
+            write_rows(cursor, rows, self._is_sqlite)
         self._cache.drop(person_id)
 
     @contextmanager
@@ -119,12 +119,10 @@ class KeyStore:
     def _key_row(self, person_id: UUID, key: bytes) -> RowWriter:
         values = (person_id.hex, self.master.wrap(key, person_id.bytes), self.master.key_id, self._now())
 
-        def write(cursor: Any, _sqlite: bool) -> None:
-            cursor.execute(
-                self._sql(
-                    "INSERT INTO person_keys (person_id, wrapped_key, master_key_id, created_at) "
-                    "VALUES (%s, %s, %s, %s) ON CONFLICT (person_id) DO NOTHING"
-                ),
+        def write(execute: Execute, _sqlite: bool) -> None:
+            execute(
+                "INSERT INTO person_keys (person_id, wrapped_key, master_key_id, created_at) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (person_id) DO NOTHING",
                 values,
             )
 
@@ -253,9 +251,9 @@ class KeyStore:
     @RETRY_ONCE
     def index_person(self, person_id: UUID, agency: str, first_name: str, last_name: str, dob: str) -> None:
         """Index the person in a transaction of its own."""
-        write = self.index_row(person_id, agency, first_name, last_name, dob)
+        rows = [self.index_row(person_id, agency, first_name, last_name, dob)]  # may create the index key first
         with self._transaction(commit=True) as cursor:
-            write(cursor, self._is_sqlite)
+            write_rows(cursor, rows, self._is_sqlite)
 
     def index_row(self, person_id: UUID, agency: str, first_name: str, last_name: str, dob: str) -> RowWriter:
         """The person's blind-index entry, replacing any earlier one, written by the returned row writer
@@ -264,10 +262,10 @@ class KeyStore:
             self._blind_index_key(), normalise_for_index(first_name, last_name, dob).encode(), hashlib.sha256
         ).hexdigest()
 
-        def write(cursor: Any, _sqlite: bool) -> None:
-            cursor.execute(self._sql("DELETE FROM person_blind_index WHERE person_id = %s"), (person_id.hex,))
-            cursor.execute(
-                self._sql("INSERT INTO person_blind_index (person_id, digest, agency) VALUES (%s, %s, %s)"),
+        def write(execute: Execute, _sqlite: bool) -> None:
+            execute("DELETE FROM person_blind_index WHERE person_id = %s", (person_id.hex,))
+            execute(
+                "INSERT INTO person_blind_index (person_id, digest, agency) VALUES (%s, %s, %s)",
                 (person_id.hex, digest, agency),
             )
 

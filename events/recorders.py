@@ -16,20 +16,34 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-#: Writes one row (or a few) with the cursor of the events' transaction; the flag says whether it is SQLite,
-#: whose driver takes `?` where psycopg takes `%s`.
-RowWriter = Callable[[Any, bool], None]
+#: Runs one statement (`%s` marks each parameter) in the events' transaction.
+Execute = Callable[[str, Sequence[Any]], None]
+#: Writes one row (or a few) with `Execute`; the flag says whether the store is SQLite.
+RowWriter = Callable[[Execute, bool], None]
 
 
 def write_rows(cursor: Any, rows: Iterable[RowWriter], sqlite: bool) -> None:
+    def execute(statement: str, params: Sequence[Any]) -> None:
+        if sqlite:
+            cursor.execute(statement.replace("%s", "?"), params)
+        else:
+            # Never prepared: psycopg prepares a statement run often, and in a pipeline a failed statement
+            # (a key another request took) aborts the ones after it, whose preparation psycopg would still
+            # count on in the next transaction ("prepared statement does not exist").
+            cursor.execute(statement, params, prepare=False)
+
     for write in rows:
-        write(cursor, sqlite)
+        write(execute, sqlite)
 
 
 class PostgresLogRecorder(PostgresApplicationRecorder):
-    def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        write_rows(curs, kwargs.get("rows", ()), sqlite=False)
-        super()._insert_events(curs, stored_events, **kwargs)
+    def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        super()._insert_stored_events(curs, stored_events, **kwargs)
+        # After the events, in the same pipelined transaction, on a cursor of its own: the events' cursor
+        # keeps the notification ids the library fetches next, and a row that fails (a key another request
+        # took) aborts none of the statements the library prepared.
+        with curs.connection.cursor() as own:
+            write_rows(own, kwargs.get("rows", ()), sqlite=False)
 
 
 class SQLiteLogRecorder(SQLiteApplicationRecorder):

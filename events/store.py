@@ -6,10 +6,12 @@ Users configure one URL; the library's variables are derived here and never read
 from __future__ import annotations
 
 import getpass
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
+import psycopg
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import Environment
@@ -70,7 +72,9 @@ class EventLog(Application):
 
     def __init__(self, database_url: str, master: MasterKey, previous_masters: Sequence[MasterKey] = ()) -> None:
         self._masters = (master, tuple(previous_masters))
-        super().__init__(env=library_env(database_url))
+        env = library_env(database_url)
+        with _one_at_a_time(env):
+            super().__init__(env=env)
 
     def construct_env(self, name: str, env: Any = None) -> Environment:
         # Only the settings derived from the URL: stray library variables in os.environ must not apply.
@@ -82,3 +86,30 @@ class EventLog(Application):
         self.keystore = KeyStore(self.factory.datastore, master, previous)
         transcoder.register(DateAsISO())
         transcoder.register(PIITranscoding(self.keystore))
+
+
+#: The advisory lock processes take to create the library's tables (an arbitrary number, the same for all).
+CREATE_LOCK = 7_401_202_612
+
+
+@contextmanager
+def _one_at_a_time(env: dict[str, str]) -> Iterator[None]:
+    """Processes starting together (gunicorn's workers) create the library's tables and functions one at a
+    time: PostgreSQL refuses a concurrent CREATE OR REPLACE FUNCTION ("tuple concurrently updated")."""
+    if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
+        yield
+        return
+    with psycopg.connect(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"],
+        connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+        autocommit=True,
+    ) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (CREATE_LOCK,))
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (CREATE_LOCK,))

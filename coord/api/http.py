@@ -14,7 +14,7 @@ from typing import Any
 from flask import current_app, g, request
 from flask_smorest import abort
 
-from coord.idempotency import AlreadyAnsweredError, Intent, keyed
+from coord.idempotency import AlreadyAnsweredError, IdempotencyStore, Intent, Outcome, keyed
 from coord.service.principal import Principal
 from coord.wiring import Coord
 
@@ -99,16 +99,31 @@ def idempotent(kind: str, render: Callable[[str, int], dict[str, Any]], status: 
             fingerprint = hashlib.sha256(
                 f"{request.method} {request.path}\n".encode() + request.get_data(cache=True)
             ).hexdigest()
-            earlier = coord().idempotency.lookup(who.id, key, fingerprint)
+            store = coord().idempotency
+            earlier = store.lookup(who.id, key, fingerprint)
             if earlier is None:
                 try:
                     with keyed(Intent(who.id, key, fingerprint, kind, status)):
                         return view(*args, **kwargs)
                 except AlreadyAnsweredError as answered:  # the same key, committed first by another request
                     earlier = answered.outcome
+                except Exception:
+                    # Refused after another request with the same key changed the record (e.g. "already
+                    # inactive"): that request's outcome is this key's answer.
+                    earlier = _answered_meanwhile(store, who.id, key, fingerprint)
+                    if earlier is None:
+                        raise
             g.idempotent_replay = True
             return render(earlier.resource_id, earlier.version)
 
         return wrapper
 
     return decorate
+
+
+def _answered_meanwhile(store: IdempotencyStore, token_id: str, key: str, fingerprint: str) -> Outcome | None:
+    """The key's stored outcome, if a request with it committed while this one ran; None if it cannot be told."""
+    try:
+        return store.lookup(token_id, key, fingerprint)
+    except Exception:  # the original error says more than a failed look-up
+        return None

@@ -140,3 +140,28 @@ def _now() -> Any:
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+def test_a_request_refused_because_the_same_key_already_changed_the_record_answers_with_that_outcome(
+    client, tokens, coord, monkeypatch
+):
+    """Two requests with one key at once: the second reads the record after the first committed, and its
+    command is refused ("already inactive"); the key's answer is still the first one's."""
+    token = tokens["case_manager"]
+    person = create_person(client, token)
+    url = f"/api/v1/persons/{person['id']}/transitions"
+    headers = auth(token, Idempotency_Key="inactive-at-once")
+    body = {"to": "inactive", "reason": "left_area"}
+    first = client.post(url, json=body, headers=headers)
+    looked_up = coord.idempotency.lookup
+    calls: list[str] = []
+
+    def lookup(*args: Any) -> Any:
+        calls.append("lookup")
+        return None if len(calls) == 1 else looked_up(*args)  # the first look-up came before the commit
+
+    monkeypatch.setattr(coord.idempotency, "lookup", lookup)
+    second = client.post(url, json=body, headers=headers)
+
+    assert (first.status_code, second.status_code, second.json["version"], len(calls)) == (201, 201, 2, 2)
+    assert stored_events(coord)["MarkedInactive"] == 1
