@@ -4,8 +4,11 @@ refused with a 4xx before anything is written."""
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import func, inspect, select, table
+
 from events.pii import REDACTED
-from tests.support import auth, create_person
+from tests.support import auth, create_person, create_service
 
 PII_SHOWN = {"first_name": "Ana", "last_name": "Lopez", "dob": "1990-05-06"}
 PII_HIDDEN = dict.fromkeys(PII_SHOWN, REDACTED)
@@ -71,3 +74,80 @@ def test_a_replay_shows_the_data_to_whom_may_see_it_now(client, tokens):
     assert (replay.status_code, replay.json["version"]) == (201, first.json["version"])
     assert _pii(replay.json) == {**PII_SHOWN, "pii_visible": True}
     assert replay.json["consents"] == []  # the stored version's fields, as the write answered them
+
+
+# -- finding 8: text no database can store, numbers too long to read: a 4xx, and nothing written -----------
+
+UNSTORABLE = {"a lone high surrogate": "\\ud800", "a lone low surrogate": "Ana\\udfff", "a NUL": "Ana\\u0000"}
+STORABLE_RULE = "text may not hold NUL characters or unpaired surrogates"
+
+
+def _row_counts(coord) -> dict[str, int]:
+    """Every table's row count: the events, the keys, the idempotency records, the read models, the logs."""
+    with coord.service.db.read() as connection:
+        names = inspect(connection).get_table_names()
+        return {name: connection.execute(select(func.count()).select_from(table(name))).scalar_one() for name in names}
+
+
+@pytest.fixture
+def unstorable_targets(client, tokens):
+    """(method, url, body with the text at {text}) for every free-text field a writer can send."""
+    token = tokens["case_manager"]
+    person = create_person(client, token)
+    mine = create_service(client, token, "Outreach", "outreach")
+    theirs = create_service(client, tokens["other_agency"], "Shelter", "emergency_shelter")
+    handoff = f'"person_id": "{person["id"]}", "from_service_id": "{mine["id"]}", "to_service_id": "{theirs["id"]}"'
+    requested = client.post(
+        "/api/v1/handoffs",
+        json={"person_id": person["id"], "from_service_id": mine["id"], "to_service_id": theirs["id"]},
+        headers=auth(token),
+    )
+    assert requested.status_code == 201, requested.json
+    identify = '"veteran": "no", "household_type": "youth"'
+    return {
+        "first_name": ("POST", "/api/v1/persons", f'{{"first_name": "{{text}}", {identify}}}'),
+        "source": ("POST", "/api/v1/persons", f'{{"source": "{{text}}", {identify}}}'),
+        "notes": ("PATCH", f"/api/v1/persons/{person['id']}", '{"notes": "{text}"}'),
+        "name": ("POST", "/api/v1/services", '{"name": "{text}", "stage": "outreach"}'),
+        "note": ("POST", "/api/v1/handoffs", f'{{{handoff}, "note": "{{text}}"}}'),
+        "outcome": (
+            "POST",
+            f"/api/v1/handoffs/{requested.json['id']}/transitions",
+            '{"to": "accepted", "outcome": "{text}"}',
+        ),
+    }
+
+
+@pytest.mark.parametrize("text", UNSTORABLE.values(), ids=UNSTORABLE.keys())
+def test_text_no_database_can_store_is_refused_and_nothing_is_written(client, tokens, coord, unstorable_targets, text):
+    before = _row_counts(coord)
+    for field, (method, url, body) in unstorable_targets.items():
+        token = tokens["other_agency"] if field == "outcome" else tokens["case_manager"]
+        response = client.open(
+            url,
+            method=method,
+            data=body.replace("{text}", text).encode(),
+            headers=auth(token, Content_Type="application/json", Idempotency_Key=f"unstorable-{field}"),
+        )
+        assert (response.status_code, response.json.get("errors")) == (422, {field: [STORABLE_RULE]}), field
+    assert _row_counts(coord) == before
+
+
+def test_unstorable_text_in_a_query_is_refused(client, tokens):
+    response = client.get("/api/v1/reports/handoff-gaps?by=%00sex", headers=auth(tokens["backbone"]))
+    assert (response.status_code, response.json["errors"]) == (422, {"by": [STORABLE_RULE]})
+
+
+@pytest.mark.parametrize("field", ["destination", "handoff_window_days"])
+def test_an_integer_too_long_to_read_is_refused_and_nothing_is_written(client, tokens, coord, field):
+    token = tokens["case_manager"]
+    person = create_person(client, token)
+    before = _row_counts(coord)
+    huge = "9" * 5000
+    url, body = {
+        "destination": (f"/api/v1/persons/{person['id']}/transitions", f'{{"to": "housed", "destination": {huge}}}'),
+        "handoff_window_days": ("/api/v1/services", f'{{"name": "x", "stage": "outreach", "{field}": {huge}}}'),
+    }[field]
+    response = client.post(url, data=body, headers=auth(token, Content_Type="application/json", Idempotency_Key="k"))
+    assert (response.status_code, response.json["message"]) == (400, "a number in the request body is too long")
+    assert _row_counts(coord) == before
