@@ -1,12 +1,18 @@
-"""Issue 11's hardening findings 1 and 8, through HTTP on SQLite and PostgreSQL: an idempotent replay shows
-personal data only to whom may see it now; text a database cannot store and integers too long to parse are
-refused with a 4xx before anything is written."""
+"""Issue 11's hardening findings 1, 8 and 9: an idempotent replay shows personal data only to whom may see it
+now; text a database cannot store and integers too long to parse are refused with a 4xx before anything is
+written (through HTTP, on SQLite and PostgreSQL); the data dir and its files are their owner's only."""
 
 from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, inspect, select, table
 
+from coord.config import Config
+from coord.wiring import open_coord
 from events.pii import REDACTED
 from tests.support import auth, create_person, create_service
 
@@ -151,3 +157,59 @@ def test_an_integer_too_long_to_read_is_refused_and_nothing_is_written(client, t
     response = client.post(url, data=body, headers=auth(token, Content_Type="application/json", Idempotency_Key="k"))
     assert (response.status_code, response.json["message"]) == (400, "a number in the request body is too long")
     assert _row_counts(coord) == before
+
+
+# -- finding 9: the data dir and everything in it are their owner's only -----------------------------------
+
+
+@pytest.fixture
+def everyday_umask():
+    """The umask most shells give (022): files readable by every local user unless coord says otherwise."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def _modes(data_dir: Path) -> dict[str, str]:
+    found = {".": data_dir, **{path.name: path for path in data_dir.iterdir()}}
+    return {name: oct(stat.S_IMODE(path.stat().st_mode)) for name, path in sorted(found.items())}
+
+
+def _write_something(data_dir: Path) -> None:
+    coord = open_coord(Config.from_env({"COORD_DATA_DIR": str(data_dir)}))
+    try:
+        coord.tokens.create("admin", None, "modes")
+    finally:
+        coord.close()
+
+
+PRIVATE = {
+    ".": "0o700",
+    "audit-signing.key": "0o600",
+    "coord.db": "0o600",
+    "coord.db-shm": "0o600",
+    "coord.db-wal": "0o600",
+    "master.key": "0o600",
+}
+
+
+def test_a_new_data_dir_is_private(tmp_path, everyday_umask):
+    data_dir = tmp_path / "data"
+    coord = open_coord(Config.from_env({"COORD_DATA_DIR": str(data_dir)}))
+    try:
+        coord.tokens.create("admin", None, "modes")
+        assert _modes(data_dir) == PRIVATE  # while it runs: the -wal and -shm exist
+    finally:
+        coord.close()
+
+
+def test_a_data_dir_left_readable_is_made_private_at_start(tmp_path, everyday_umask):
+    data_dir = tmp_path / "data"
+    _write_something(data_dir)
+    data_dir.chmod(0o755)
+    for path in data_dir.iterdir():
+        path.chmod(0o644)
+    for name in ("coord.db-wal", "coord.db-shm"):  # as a crash leaves them
+        (data_dir / name).touch(mode=0o644)
+    Config.from_env({"COORD_DATA_DIR": str(data_dir)})
+    assert _modes(data_dir) == PRIVATE
