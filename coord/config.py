@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,11 @@ log = logging.getLogger("coord")
 
 KEY_FILE_NAME = "master.key"
 SIGNING_KEY_FILE_NAME = "audit-signing.key"
+#: What this process creates is its owner's only: the data dir 0700; the database, its -wal and -shm, the
+#: keys and the lock file 0600 (SQLite gives its -wal and -shm the database file's mode).
+PRIVATE_UMASK = 0o077
+DATA_DIR_FILES = (KEY_FILE_NAME, SIGNING_KEY_FILE_NAME, "coord.lock")
+SQLITE_FILE_SUFFIXES = ("", "-wal", "-shm")
 
 
 class ConfigError(Exception):
@@ -59,10 +65,11 @@ class Config:
         data_dir = Path(env.get("COORD_DATA_DIR") or "coord-data").resolve()
         database_url = env.get("COORD_DATABASE_URL") or f"sqlite:///{data_dir / 'coord.db'}"
         try:
-            library_env(database_url)
+            store = library_env(database_url)
         except StoreURLError as error:
             raise ConfigError(f"COORD_DATABASE_URL: {error}") from None
         is_postgres = database_url.startswith(("postgresql", "postgres:"))
+        _keep_private(data_dir, store.get("SQLITE_DBNAME"))
         master, source = _master_key(env, data_dir, generate=not is_postgres)
         previous = _read_key(env, "COORD_MASTER_KEY_PREVIOUS")
         return cls(
@@ -80,6 +87,20 @@ class Config:
             pit_count=_int(env, "COORD_PIT_COUNT", None, 0, 100_000_000),
             audit_signing_key=_signing_key(env, data_dir, generate=not is_postgres),
         )
+
+
+def _keep_private(data_dir: Path, sqlite_file: str | None) -> None:
+    """From here on the process creates files for its owner only; what an earlier run (or an older coord)
+    left readable by other local users is made owner-only now (issue 11)."""
+    os.umask(PRIVATE_UMASK)
+    paths = [Path(f"{sqlite_file}{suffix}") for suffix in SQLITE_FILE_SUFFIXES] if sqlite_file else []
+    paths += [data_dir / name for name in DATA_DIR_FILES]
+    for path, mode in [(data_dir, 0o700), *((path, 0o600) for path in paths)]:
+        try:
+            if path.exists() and stat.S_IMODE(path.stat().st_mode) != mode:
+                path.chmod(mode)
+        except OSError as e:
+            log.warning("cannot make %s readable by its owner only: %s", path, e.strerror)
 
 
 def _int(env: Mapping[str, str], name: str, default: int | None, low: int, high: int) -> int | None:
@@ -119,7 +140,7 @@ def _master_key(env: Mapping[str, str], data_dir: Path, *, generate: bool) -> tu
         )
     path = data_dir / KEY_FILE_NAME
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         write_key_file(path, MasterKey.generate())
         log.warning("generated a new master key in %s (mode 0600); back it up: without it no PII can be read", path)
     try:
@@ -139,7 +160,7 @@ def _signing_key(env: Mapping[str, str], data_dir: Path, *, generate: bool) -> S
             return None  # PostgreSQL: only the processes that make checkpoints need it
         path = data_dir / SIGNING_KEY_FILE_NAME
         if not path.exists():
-            data_dir.mkdir(parents=True, exist_ok=True)
+            data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             write_key_file(path, SigningKey.generate())
             log.warning("generated a new audit signing key in %s (mode 0600)", path)
         return SigningKey.from_base64(path.read_text())

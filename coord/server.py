@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import selectors
 import signal
+import time
+from functools import partial
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from coord.config import Config
 from coord.serverlock import hold
@@ -29,6 +34,85 @@ class _Server(BaseApplication):
         start_live(coord)
         _stop_streams_on_exit(coord)
         return app
+
+
+#: A client has this long to send a whole request header (and a body of known length) before it is closed.
+REQUEST_READ_SECONDS = 10.0
+#: Bodies up to this size are read before a thread is given (the app refuses larger ones: coord/web.py).
+BUFFERED_BODY_BYTES = 1024 * 1024
+HEADER_END = b"\r\n\r\n"
+CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*([0-9]{1,10})[ \t]*\r\n", re.IGNORECASE)
+
+
+class BufferingThreadWorker(ThreadWorker):
+    """gunicorn's gthread worker, with one change: a connection gets a thread only once its request has
+    arrived. gthread hands it to a thread at its first byte and the thread then blocks reading the rest, so
+    a few clients that never finish their header held every thread (issue 11). Here the worker's own poller
+    reads the header and a body of known length without blocking, and closes a connection that has not sent
+    them within REQUEST_READ_SECONDS."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reading: dict[TConn, float] = {}
+
+    def enqueue_req(self, conn: TConn) -> None:
+        head = bytearray(getattr(conn, "head", b""))
+        if conn.parser is not None:  # a kept-alive connection: bytes of its next request already read
+            head[:0] = conn.parser.unreader.take_buffered()
+        conn.head = head
+        if _arrived(head):
+            super().enqueue_req(conn)
+            return
+        conn.sock.setblocking(False)
+        self.reading[conn] = time.monotonic() + REQUEST_READ_SECONDS
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._read_request, conn))
+
+    def _read_request(self, conn: TConn, _sock: Any) -> None:
+        try:
+            data = conn.sock.recv(64 * 1024)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        conn.head += data
+        if data and not _arrived(conn.head):
+            return
+        self.poller.unregister(conn.sock)
+        del self.reading[conn]
+        if data:
+            super().enqueue_req(conn)
+        else:  # the client went away
+            self.nr_conns -= 1
+            conn.close()
+
+    def handle(self, conn: TConn) -> Any:
+        head, conn.head = bytes(conn.head), bytearray()
+        if head:
+            conn.sock.setblocking(True)
+            conn.init()
+            conn.parser.unreader.unread(head)
+        return super().handle(conn)
+
+    def murder_pending(self) -> None:
+        super().murder_pending()
+        now = time.monotonic()
+        for conn, deadline in list(self.reading.items()):
+            if deadline <= now or not self.alive:
+                self.poller.unregister(conn.sock)
+                del self.reading[conn]
+                self.nr_conns -= 1
+                conn.close()
+
+
+def _arrived(head: bytes | bytearray) -> bool:
+    """Whether the request's header, and its body if its length is known and small, have been read. A header
+    too long, or a body too large, is the parser's and the app's to refuse."""
+    end = head.find(HEADER_END)
+    if end < 0:
+        return len(head) > 64 * 1024
+    length = CONTENT_LENGTH.search(head, 0, end + 2)
+    wanted = int(length.group(1)) if length else 0
+    return wanted > BUFFERED_BODY_BYTES or len(head) >= end + len(HEADER_END) + wanted
 
 
 def _stop_streams_on_exit(coord: Any) -> None:
@@ -55,7 +139,7 @@ def serve(config: Config, host: str, port: int) -> None:
         "bind": f"{host}:{port}",
         # SQLite has one writer: one process with threads. PostgreSQL scales out with COORD_WORKERS.
         "workers": config.workers if config.is_postgres else 1,
-        "worker_class": "gthread",
+        "worker_class": BufferingThreadWorker,
         "threads": config.threads,
         "timeout": 60,
         "graceful_timeout": 10,

@@ -49,7 +49,7 @@ def create_app(config: Config | None = None, coord: Coord | None = None) -> Flas
     app.register_blueprint(dashboard.bp)
     register_error_handlers(app)
     app.before_request(_authenticate)
-    app.before_request(_refuse_deep_json)
+    app.before_request(_refuse_unreadable_json)
     app.after_request(add_etag)
     app.after_request(_no_store)
 
@@ -82,15 +82,18 @@ def _authenticate():
     return None
 
 
-def _refuse_deep_json():
-    """Python's JSON parser recurses per level: a body nested thousands deep must be a 400, not a crash."""
+def _refuse_unreadable_json():
+    """What the request parser would crash on, a 400: Python's JSON parser recurses per level (a body nested
+    thousands deep), and refuses an integer of more than 4,300 digits with a ValueError no parser expects."""
     if request.method in ("POST", "PATCH", "PUT") and request.path.startswith(API_PREFIX + "/"):
         try:
             json.loads(request.get_data(cache=True) or b"null")
         except RecursionError:
             return error_response(400, "the request body is nested too deeply")
-        except ValueError:
+        except (json.JSONDecodeError, UnicodeDecodeError):
             return None  # malformed JSON: the request parser answers it with its own message
+        except ValueError:
+            return error_response(400, "a number in the request body is too long")
     return None
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, post_load, validate
 
+from coord.api.schemas import RequestSchema
 from coord.service import report_params as params
 
 COUNT = fields.Integer
@@ -150,7 +151,7 @@ class Month(fields.String):
         super().__init__(validate=validate.Regexp(params.MONTH_PATTERN, error=error), **kwargs)
 
 
-class ParamsSchema(Schema):
+class ParamsSchema(RequestSchema):
     """Report parameters as the API receives them, read by the same parser as the CLI's."""
 
     @post_load

@@ -3,7 +3,11 @@ both sides check are read from the constants the aggregates check them with."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from events.agencies import AGENCY_CODE, AGENCY_RULE
 from events.attributes import FIRST_BIRTH_YEAR, SOURCE_LENGTH, last_birth_year
@@ -27,6 +31,34 @@ from events.vocabulary import (
 
 AGENCY = validate.Regexp(AGENCY_CODE, error=AGENCY_RULE)
 
+#: Text no store can keep: an unpaired surrogate has no UTF-8 encoding (events, sealed personal data) and
+#: PostgreSQL's text columns refuse NUL (a read model would never catch up past it).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+STORABLE_RULE = "text may not hold NUL characters or unpaired surrogates"
+
+
+def _unstorable(value: object) -> bool:
+    if isinstance(value, str):
+        return UNSTORABLE.search(value) is not None
+    if isinstance(value, Mapping):
+        return any(_unstorable(name) or _unstorable(item) for name, item in value.items())
+    if isinstance(value, list):
+        return any(_unstorable(item) for item in value)
+    return False
+
+
+class RequestSchema(Schema):
+    """Every request's shape: whatever the field, its text must be storable (a 422 naming the field, before
+    anything is written), so no field can forget it."""
+
+    @pre_load
+    def _storable_text(self, data: Any, **_kwargs: Any) -> Any:
+        if isinstance(data, Mapping):
+            refused = {str(name): [STORABLE_RULE] for name, value in data.items() if _unstorable({name: value})}
+            if refused:
+                raise ValidationError(refused)
+        return data
+
 
 def _text(maximum: int, **kwargs) -> fields.String:
     return fields.String(validate=validate.Length(min=1, max=maximum), **kwargs)
@@ -42,7 +74,7 @@ def _born_by_now(year: int) -> None:
         raise ValidationError(f"Must be less than or equal to {last_birth_year()}.")
 
 
-class PersonalDataSchema(Schema):
+class PersonalDataSchema(RequestSchema):
     first_name = _text(100)
     last_name = _text(100)
     dob = fields.Date(metadata={"description": "date of birth (personal data; birth_year is derived from it)"})
@@ -52,7 +84,7 @@ class PersonalDataSchema(Schema):
     notes = _text(5000)
 
 
-class AttributesSchema(Schema):
+class AttributesSchema(RequestSchema):
     birth_year = fields.Integer(
         validate=[validate.Range(min=FIRST_BIRTH_YEAR), _born_by_now],
         metadata={"description": f"from {FIRST_BIRTH_YEAR} to the current year"},
@@ -130,7 +162,7 @@ class PersonPageSchema(Schema):
     next_after = fields.String(allow_none=True, metadata={"description": "pass as ?after= for the next page"})
 
 
-class PersonQuerySchema(Schema):
+class PersonQuerySchema(RequestSchema):
     status = fields.String(validate=validate.OneOf(PERSON_STATUSES))
     population = fields.String(validate=validate.OneOf(POPULATIONS))
     agency = fields.String(validate=AGENCY)
@@ -138,12 +170,12 @@ class PersonQuerySchema(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-class ContactSchema(Schema):
+class ContactSchema(RequestSchema):
     effective_on = fields.Date()
     service_id = fields.UUID()
 
 
-class PersonTransitionSchema(Schema):
+class PersonTransitionSchema(RequestSchema):
     to = fields.String(required=True, validate=validate.OneOf(PERSON_STATUSES))
     effective_on = fields.Date()
     reason = fields.String(
@@ -159,13 +191,13 @@ class PersonTransitionSchema(Schema):
     )
 
 
-class CorrectionSchema(Schema):
+class CorrectionSchema(RequestSchema):
     voids = fields.Integer(required=True, metadata={"description": "the version of the entry entered in error"})
     reason = fields.String(required=True, validate=validate.OneOf(CORRECTION_REASONS))
     note = fields.String(validate=validate.Length(min=1, max=TEXT_LENGTH), metadata={"description": "personal data"})
 
 
-class ConsentCreateSchema(Schema):
+class ConsentCreateSchema(RequestSchema):
     agencies = fields.List(fields.String(validate=AGENCY), validate=validate.Length(min=1, max=100))
     all = fields.Boolean(metadata={"description": "true: every agency of the partnership"})
     expires_on = fields.Date()
@@ -181,7 +213,7 @@ class DuplicateGroupSchema(Schema):
     person_ids = fields.List(fields.String())
 
 
-class ServiceCreateSchema(Schema):
+class ServiceCreateSchema(RequestSchema):
     name = _text(NAME_LENGTH, required=True)
     stage = fields.String(required=True, validate=validate.OneOf(STAGES))
     handoff_window_days = fields.Integer(
@@ -199,12 +231,12 @@ class ServiceSchema(Schema):
     handoff_window_days = fields.Integer()
 
 
-class ServiceQuerySchema(Schema):
+class ServiceQuerySchema(RequestSchema):
     stage = fields.String(validate=validate.OneOf(STAGES))
     agency = fields.String(validate=AGENCY)
 
 
-class HandoffCreateSchema(Schema):
+class HandoffCreateSchema(RequestSchema):
     person_id = fields.UUID(required=True)
     to_service_id = fields.UUID(required=True)
     from_service_id = fields.UUID(allow_none=True)
@@ -215,7 +247,7 @@ class HandoffCreateSchema(Schema):
     note = _text(2000, metadata={"description": "personal data: encrypted, shown only where PII may be seen"})
 
 
-class HandoffTransitionSchema(Schema):
+class HandoffTransitionSchema(RequestSchema):
     to = fields.String(required=True, validate=validate.OneOf(TRANSITION_TARGETS))
     effective_on = fields.Date(metadata={"description": "default today; not with entered_in_error"})
     reason = _text(TEXT_LENGTH)
@@ -252,7 +284,7 @@ class HandoffPageSchema(Schema):
     next_after = fields.String(allow_none=True)
 
 
-class HandoffQuerySchema(Schema):
+class HandoffQuerySchema(RequestSchema):
     status = fields.String(validate=validate.OneOf(HANDOFF_STATUSES))
     to_service = fields.UUID()
     overdue = fields.Boolean()

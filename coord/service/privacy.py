@@ -21,7 +21,7 @@ class SeenPerson:
     person: Person
     #: The personal data in plaintext, or None where this reader may not see it or it was erased.
     pii: dict[str, str] | None
-    #: True also for a version from before the erasure (an idempotent replay of an older answer).
+    #: Whether the person is erased now, also when `person` is a version from before the erasure.
     erased: bool
 
 
@@ -49,11 +49,14 @@ class Privacy:
             values[name] = value
         return values
 
-    def see_person(self, who: Principal, person: Person, purpose: str, erased_since: bool = False) -> SeenPerson:
-        values = self.open(person) if self.may_see(who, person) else None
+    def see_person(self, who: Principal, person: Person, purpose: str, now: Person | None = None) -> SeenPerson:
+        """`now`: the person as they are now, where `person` is an older version (an idempotent replay). The
+        older version's fields are shown, but who may see them is decided by today's consents and erasure."""
+        now = now or person
+        values = self.open(person) if self.may_see(who, now) else None
         if values:
             self.access.record(who, person.id, sorted(values), purpose)
-        return SeenPerson(person, values, person.erased or erased_since)
+        return SeenPerson(person, values, now.erased)
 
     def see_handoff(self, who: Principal, handoff: Handoff, purpose: str) -> SeenHandoff:
         if handoff.note is None or not self.may_see(who, self._get_person(handoff.person_id)):

@@ -75,11 +75,13 @@ class Reads(ReadModelHost):
         return items, _next_after(ids, limit)
 
     def read_person(self, who: Principal, person_id: UUID, purpose: str, version: int | None = None) -> SeenPerson:
-        """`version`: an older version, e.g. to answer an idempotent replay; it shows a later erasure too."""
+        """`version`: an older version, e.g. to answer an idempotent replay. Its fields as they were, but
+        whether this reader may see its personal data is decided now: a consent revoked or an erasure since
+        hides it (issue 11)."""
         permissions.require(who, permissions.READ)
-        person = self.get_person(person_id, version)
-        erased_since = version is not None and self.keystore.is_erased(person.id)
-        return self.privacy.see_person(who, person, purpose, erased_since)
+        now = self.get_person(person_id)
+        person = now if version is None or version == now.version else self.get_person(person_id, version)
+        return self.privacy.see_person(who, person, purpose, now)
 
     def possible_duplicates(self, who: Principal) -> list[list[UUID]]:
         """Persons whose normalised name and date of birth match, found by the blind index without decrypting."""
