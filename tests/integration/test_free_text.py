@@ -119,6 +119,11 @@ def test_free_text_stored_before_the_code_lists_reads_as_other(client, tokens, c
     assert (shown["status"], shown["reason"], shown["reason_note"]) == ("rejected", "other", None)
     listed = client.get("/api/v1/handoffs?status=rejected", headers=auth(tokens["backbone"])).json["items"]
     assert [(h["id"], h["reason"]) for h in listed] == [(rejected["id"], "other")]
+    audit = client.get("/api/v1/audit/events?limit=1000", headers=auth(tokens["auditor"]))
+    assert audit.status_code == 200 and SECRET not in audit.get_data(as_text=True), "auditors read it as a code too"
+    assert [e["data"] for e in audit.json["items"] if e["type"] == "Handoff.Rejected"] == [
+        {"reason": "other", "reason_note": None}
+    ]
 
     completed = client.post(
         "/api/v1/handoffs",
