@@ -1,6 +1,7 @@
 """A person's clear attributes and personal-data fields: which may be given, and the check on each value.
 The request schemas read the same limits (coord/api/schemas.py), so both sides refuse the same values."""
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -17,7 +18,6 @@ from events.vocabulary import (
     STAND_ALONE_VALUES,
     VETERAN,
     check_choice,
-    check_text,
     whole_within,
 )
 
@@ -46,8 +46,12 @@ DEFAULT_ATTRIBUTES: dict[str, Any] = {
     "source": None,
 }
 FIRST_BIRTH_YEAR = FIRST_DAY.year
-#: The longest source reference (e.g. `hmis:<export>:<id>`), in characters.
-SOURCE_LENGTH = 200
+#: Where a record came from: a scheme code, a colon, then identifier characters (no spaces, no free text), e.g.
+#: `hmis:export-2024-10`. It is clear, shown to every role and kept after erasure, so it names the source
+#: system and export, never the person: their id in another system is personal data (docs/erasure.md).
+SOURCE_PATTERN = r"^[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9._:-]{1,160}\Z"  # \Z: no newline after
+SOURCE_RULE = "source must be a scheme code, a colon and identifier characters (e.g. hmis:export-2024-10)"
+_SOURCE = re.compile(SOURCE_PATTERN)
 #: (applies from, stated for, value): see `statement`.
 Statement = tuple[date, date, Any]
 SINGLE_CHOICES = {"veteran": VETERAN, "sex": SEXES, "household_type": HOUSEHOLD_TYPES}
@@ -79,8 +83,8 @@ def clean_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
             raise RuleError("chronic must be true or false")
         elif name == "birth_year" and value is not None:
             _check_birth_year(value)
-        elif name == "source" and value is not None:
-            check_text("source", value, SOURCE_LENGTH)
+        elif name == "source" and value is not None and not (isinstance(value, str) and _SOURCE.fullmatch(value)):
+            raise RuleError(SOURCE_RULE)
     return {name: list(value) if isinstance(value, list) else value for name, value in attributes.items()}
 
 

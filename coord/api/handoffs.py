@@ -71,6 +71,8 @@ class HandoffTransitions(MethodView):
             effective_on=data.get("effective_on") or today(),
             reason=data.get("reason"),
             outcome=data.get("outcome"),
+            reason_note=data.get("reason_note"),
+            outcome_note=data.get("outcome_note"),
             expected_version=expected_version(),
         )
         return shown_handoff(who, handoff, purpose())

@@ -20,6 +20,8 @@ from coord.wiring import Coord
 
 IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+#: Why a caller reads personal data (X-Purpose): codes only, never free text (docs/api.md "Access log").
+PURPOSES = ("case_management", "coordination", "reporting", "audit", "data_quality", "client_request")
 
 WRITE_HEADERS = [
     {
@@ -46,10 +48,11 @@ def coord() -> Coord:
 
 
 def caller() -> Principal:
-    """The authenticated caller."""
+    """The authenticated caller. A bad X-Purpose is refused here, before anything is written."""
     principal: Principal | None = g.get("principal")
     if principal is None:
         abort(401, message="a valid Bearer token is required")
+    purpose()
     return principal
 
 
@@ -76,10 +79,15 @@ def add_etag(response: Any) -> Any:
 
 
 def purpose() -> str:
-    """Why personal data is read: the caller's X-Purpose header, else the route."""
-    stated = request.headers.get("X-Purpose", "").strip()
+    """Why personal data is read, as the access log keeps it: the route, plus the caller's X-Purpose code.
+    Only a code from PURPOSES is taken (400 otherwise): free text could carry personal data into the log."""
+    stated = request.headers.get("X-Purpose")
     route = f"{request.method} {request.url_rule.rule if request.url_rule else request.path}"
-    return f"{route}: {stated[:120]}" if stated else route
+    if stated is None:
+        return route
+    if stated.strip() not in PURPOSES:
+        abort(400, message=f"X-Purpose must be one of: {', '.join(PURPOSES)}")
+    return f"{route}: {stated.strip()}"
 
 
 def idempotent(kind: str, render: Callable[[str, int], dict[str, Any]], status: int = 201) -> Callable:

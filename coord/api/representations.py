@@ -46,7 +46,13 @@ def person_view(seen: SeenPerson) -> dict[str, Any]:
 
 
 def handoff_view(seen: SeenHandoff) -> dict[str, Any]:
+    """Reasons and outcomes are codes (clear); the notes are personal data, [redacted] where not seen."""
     handoff, note = seen.handoff, seen.note
+
+    def sealed(name: str) -> str | None:
+        shown = seen.notes.get(name)
+        return shown if shown is not None else (REDACTED if getattr(handoff, name) is not None else None)
+
     return {
         "id": str(handoff.id),
         "version": handoff.version,
@@ -62,7 +68,9 @@ def handoff_view(seen: SeenHandoff) -> dict[str, Any]:
         "last_transition_on": handoff.last_transition_on,
         "accepted_on": handoff.accepted_on,
         "reason": handoff.reason,
+        "reason_note": sealed("reason_note"),
         "outcome": handoff.outcome,
+        "outcome_note": sealed("outcome_note"),
         "note": note if note is not None else (REDACTED if handoff.note is not None else None),
     }
 

@@ -10,9 +10,9 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from events.agencies import AGENCY_CODE, AGENCY_RULE
-from events.attributes import FIRST_BIRTH_YEAR, SOURCE_LENGTH, last_birth_year
+from events.attributes import FIRST_BIRTH_YEAR, SOURCE_PATTERN, SOURCE_RULE, last_birth_year
 from events.corrections import CORRECTION_REASONS
-from events.handoff_vocabulary import TEXT_LENGTH, TRANSITION_TARGETS
+from events.handoff_vocabulary import OUTCOMES, REASONS, TEXT_LENGTH, TRANSITION_TARGETS
 from events.populations import POPULATIONS
 from events.service import DEFAULT_HANDOFF_WINDOW_DAYS, HANDOFF_WINDOW_DAYS, NAME_LENGTH
 from events.vocabulary import (
@@ -97,7 +97,10 @@ class AttributesSchema(RequestSchema):
     veteran = fields.String(validate=validate.OneOf(VETERAN))
     chronic = fields.Boolean()
     household_type = fields.String(validate=validate.OneOf(HOUSEHOLD_TYPES))
-    source = _text(SOURCE_LENGTH)
+    source = fields.String(
+        validate=validate.Regexp(SOURCE_PATTERN, error=SOURCE_RULE),
+        metadata={"description": "provenance code, e.g. hmis:export-2024-10; never a person's id (docs/erasure.md)"},
+    )
 
 
 class PersonCreateSchema(PersonalDataSchema, AttributesSchema):
@@ -250,8 +253,17 @@ class HandoffCreateSchema(RequestSchema):
 class HandoffTransitionSchema(RequestSchema):
     to = fields.String(required=True, validate=validate.OneOf(TRANSITION_TARGETS))
     effective_on = fields.Date(metadata={"description": "default today; not with entered_in_error"})
-    reason = _text(TEXT_LENGTH)
-    outcome = _text(TEXT_LENGTH)
+    reason = fields.String(
+        validate=validate.OneOf(REASONS),
+        metadata={"description": "a code (docs/api.md lists which status takes which); no free text"},
+    )
+    outcome = fields.String(validate=validate.OneOf(OUTCOMES), metadata={"description": "completed: a code"})
+    reason_note = _text(
+        TEXT_LENGTH, metadata={"description": "personal data: encrypted, shown only where PII may be seen"}
+    )
+    outcome_note = _text(
+        TEXT_LENGTH, metadata={"description": "personal data: encrypted, shown only where PII may be seen"}
+    )
 
     @validates_schema
     def _no_date_for_what_never_was(self, data, **_kwargs):
@@ -275,7 +287,9 @@ class HandoffSchema(Schema):
     last_transition_on = fields.Date()
     accepted_on = fields.Date(allow_none=True)
     reason = fields.String(allow_none=True)
+    reason_note = fields.String(allow_none=True)
     outcome = fields.String(allow_none=True)
+    outcome_note = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
 
 

@@ -79,19 +79,21 @@ PLANS = {
     "unanswered": 8,
     "entered_in_error": 3,
 }
-REJECT_REASONS = ("no capacity", "does not meet eligibility criteria", "outside service area", "waitlist closed")
-CANCEL_REASONS = ("client declined", "client moved out of the area", "need met by another provider")
-FAIL_REASONS = ("lost contact with client", "client disengaged", "client did not attend intake")
-HOLD_REASONS = ("awaiting documents", "client hospitalized", "awaiting unit inspection")
+# Codes from events/handoff_vocabulary.py (free text there would be clear personal data); as many of each as
+# before, so the demo's draws stay the same.
+REJECT_REASONS = ("no_capacity", "not_eligible", "outside_service_area", "waitlist_closed")
+CANCEL_REASONS = ("client_declined", "client_moved", "no_longer_needed")
+FAIL_REASONS = ("lost_contact", "client_disengaged", "did_not_attend_intake")
+HOLD_REASONS = ("awaiting_documents", "client_unavailable", "awaiting_unit")
 OUTCOMES = {
-    "emergency_shelter": "entered shelter",
-    "safe_haven": "entered safe haven",
-    "transitional_housing": "moved into transitional housing",
-    "coordinated_entry": "assessed and added to the priority list",
-    "rapid_rehousing": "moved into a rapid rehousing unit",
-    "permanent_supportive_housing": "moved into supportive housing",
-    "other_permanent_housing": "moved into an affordable unit",
-    "employment": "hired",
+    "emergency_shelter": "sheltered",
+    "safe_haven": "sheltered",
+    "transitional_housing": "housed",
+    "coordinated_entry": "assessed",
+    "rapid_rehousing": "housed",
+    "permanent_supportive_housing": "housed",
+    "other_permanent_housing": "housed",
+    "employment": "employed",
 }
 NOTES = (
     "Prefers contact at the library on weekday mornings.",

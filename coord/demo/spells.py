@@ -178,7 +178,7 @@ class Story:
             steps.append((to, (steps[-1][1] if steps else requested_on) + after, reason, outcome))
 
         if kind == "entered_in_error":
-            step("entered_in_error", self.chance.days(0, 2), "duplicate request")
+            step("entered_in_error", self.chance.days(0, 2), "duplicate_referral")
         elif kind == "rejected":
             step("rejected", self.chance.days(1, window), rng.choice(REJECT_REASONS))
         elif kind == "cancelled":

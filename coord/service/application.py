@@ -291,13 +291,23 @@ class CoordApplication(Reads):
         effective_on: date,
         reason: str | None = None,
         outcome: str | None = None,
+        reason_note: str | None = None,
+        outcome_note: str | None = None,
         expected_version: int | None = None,
     ) -> Handoff:
+        """`reason_note` and `outcome_note` are personal data: sealed with the person's key, like the request note."""
         permissions.require(who, permissions.WRITE)
 
         def move(handoff: Handoff) -> None:
             permissions.require_handoff_move(who, handoff, to, lambda service_id: self.get_service(service_id).agency)
-            handoff.transition(to=to, reason=reason, outcome=outcome, **_stamp(who, effective_on))
+            handoff.transition(
+                to=to,
+                reason=reason,
+                outcome=outcome,
+                reason_note=PII(reason_note, handoff.person_id) if reason_note else None,
+                outcome_note=PII(outcome_note, handoff.person_id) if outcome_note else None,
+                **_stamp(who, effective_on),
+            )
 
         return self._update(Handoff, handoff_id, move, expected_version)
 

@@ -4,7 +4,7 @@ the moment of every read, opened from its sealed form, and written to the access
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from coord.service import permissions
@@ -30,6 +30,8 @@ class SeenHandoff:
     handoff: Handoff
     #: The note in plaintext, or None where there is none or this reader may not see it.
     note: str | None
+    #: The transition's notes (reason_note, outcome_note) in plaintext, those this reader may see.
+    notes: dict[str, str | None] = field(default_factory=dict)
 
 
 class Privacy:
@@ -59,7 +61,9 @@ class Privacy:
         return SeenPerson(person, values, now.erased)
 
     def see_handoff(self, who: Principal, handoff: Handoff, purpose: str) -> SeenHandoff:
-        if handoff.note is None or not self.may_see(who, self._get_person(handoff.person_id)):
+        sealed = handoff.sealed_notes()
+        if not sealed or not self.may_see(who, self._get_person(handoff.person_id)):
             return SeenHandoff(handoff, None)
-        self.access.record(who, handoff.person_id, ["handoff_note"], purpose)
-        return SeenHandoff(handoff, self.keystore.open(handoff.note))
+        self.access.record(who, handoff.person_id, sorted(f"handoff_{name}" for name in sealed), purpose)
+        opened = {name: self.keystore.open(value) for name, value in sealed.items()}
+        return SeenHandoff(handoff, opened.pop("note", None), opened)

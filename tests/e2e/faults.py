@@ -317,7 +317,7 @@ PERSON = {"veteran": "no", "household_type": "family"}
 HANDOFF_STEPS = (
     ("accepted", {}, "Accepted"),
     ("in_progress", {}, "Started"),
-    ("completed", {"outcome": "placed"}, "Completed"),
+    ("completed", {"outcome": "housed"}, "Completed"),
 )
 #: How long a failing request is retried with its key before it counts as unresolved.
 RETRY_FOR = 30.0

@@ -26,7 +26,7 @@ def _write_everything(client, tokens) -> dict:
     url = f"/api/v1/persons/{person['id']}"
     client.patch(url, json={"notes": DISTINCT["notes"] + " again"}, headers=auth(token, Idempotency_Key="p"))
     client.post(f"{url}/contacts", json={}, headers=auth(token, Idempotency_Key="c"))
-    client.get(url, headers=auth(token, X_Purpose="weekly review"))
+    client.get(url, headers=auth(token, X_Purpose="case_management"))
     note = f"{DISTINCT['first_name']} prefers texts at {DISTINCT['phone']}"
     handoff = client.post(
         "/api/v1/handoffs",
@@ -39,6 +39,12 @@ def _write_everything(client, tokens) -> dict:
         headers=auth(token, Idempotency_Key="h"),
     )
     assert handoff.status_code == 201 and handoff.json["note"] == note
+    rejected = client.post(
+        f"/api/v1/handoffs/{handoff.json['id']}/transitions",
+        json={"to": "rejected", "reason": "other", "reason_note": f"{DISTINCT['last_name']} asked us to wait"},
+        headers=auth(tokens["other_agency"]),
+    )
+    assert rejected.status_code == 201 and rejected.json["reason_note"] == "[redacted]"
     # Errors must not echo personal data either.
     bad = client.post("/api/v1/persons", json={**DISTINCT, "veteran": DISTINCT["last_name"]}, headers=auth(token))
     assert bad.status_code == 422 and DISTINCT["last_name"] not in bad.get_data(as_text=True)

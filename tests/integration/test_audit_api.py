@@ -41,12 +41,12 @@ def test_events_page_through_the_log_in_order_with_personal_data_redacted(client
 
 def test_the_access_log_shows_who_read_whose_data(client, tokens):
     person = create_person(client, tokens["case_manager"], **DISTINCT)
-    headers = auth(tokens["case_manager"], x_purpose="home visit")
+    headers = auth(tokens["case_manager"], x_purpose="case_management")
     assert client.get(f"/api/v1/persons/{person['id']}", headers=headers).status_code == 200
     entries = _get(client, tokens["auditor"], "/access-log", person_id=person["id"]).json["items"]
     last = entries[-1]
     assert last["person_id"] == person["id"] and last["role"] == "case_manager" and last["agency"] == "harbor"
-    assert "first_name" in last["fields"] and last["purpose"].endswith("home visit")
+    assert "first_name" in last["fields"] and last["purpose"].endswith(": case_management")
     assert _get(client, tokens["auditor"], "/access-log", after=last["id"]).json == {"items": [], "next_after": None}
     assert _get(client, tokens["auditor"], "/access-log", limit=0).status_code == 422
     assert _get(client, tokens["auditor"], "/events", after=2**63).status_code == 422

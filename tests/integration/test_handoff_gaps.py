@@ -178,9 +178,9 @@ def test_an_episode_whose_window_is_not_over_at_as_of_is_censored(db: Database, 
 def test_a_retry_after_a_rejection_is_the_same_episode_timed_from_the_first_request(
     db: Database, partnership: Partnership
 ) -> None:
-    first = partnership.move(partnership.request(d(3, 3)), "rejected", d(3, 5), reason="no capacity")
+    first = partnership.move(partnership.request(d(3, 3)), "rejected", d(3, 5), reason="no_capacity")
     partnership.move(partnership.request(d(3, 6), after=first), "accepted", d(3, 15))  # 12 days from 03-03
-    second = partnership.move(partnership.request(d(3, 3)), "rejected", d(3, 10), reason="no capacity")
+    second = partnership.move(partnership.request(d(3, 3)), "rejected", d(3, 10), reason="no_capacity")
     # 10 days from the retry, but 17 from the first request: a gap.
     partnership.move(partnership.request(d(3, 10), after=second), "accepted", d(3, 20))
 
@@ -194,7 +194,7 @@ def test_an_episode_stays_with_the_to_service_and_month_of_its_first_request(
     db: Database, partnership: Partnership
 ) -> None:
     shelter = partnership.service("Harbor Shelter", "emergency_shelter", window=30)
-    first = partnership.move(partnership.request(d(3, 28)), "rejected", d(4, 2), reason="full")
+    first = partnership.move(partnership.request(d(3, 28)), "rejected", d(4, 2), reason="no_capacity")
     partnership.move(partnership.request(d(4, 2), to=shelter, after=first), "accepted", d(4, 3))
 
     rows = report(db, partnership, last=date(2025, 4, 1))
@@ -207,7 +207,7 @@ def test_an_episode_stays_with_the_to_service_and_month_of_its_first_request(
 
 def test_handoffs_requested_on_the_same_day_are_in_log_order(db: Database, partnership: Partnership) -> None:
     shelter = partnership.service("Harbor Shelter", "emergency_shelter")
-    first = partnership.move(partnership.request(d(3, 3)), "rejected", d(3, 3), reason="full")
+    first = partnership.move(partnership.request(d(3, 3)), "rejected", d(3, 3), reason="no_capacity")
     partnership.request(d(3, 3), to=shelter, after=first, due=d(3, 10))
 
     (row,) = report(db, partnership)
@@ -240,7 +240,7 @@ def test_handoffs_entered_in_error_do_not_count(db: Database, partnership: Partn
     kept = partnership.request(d(3, 3), due=d(3, 10))
     retry = partnership.move(partnership.request(d(3, 4), after=kept), "accepted", d(3, 5))
     # Struck out, the retry no longer counts: no acceptance, so a gap, and the first request is still open.
-    partnership.move(retry, "entered_in_error", d(3, 6), reason="wrong person")
+    partnership.move(retry, "entered_in_error", d(3, 6), reason="wrong_person")
     # The first request struck out: the episode starts with the retry on 03-10, accepted 2 days later.
     mistaken = partnership.move(partnership.request(d(3, 1)), "entered_in_error", d(3, 2))
     partnership.move(partnership.request(d(3, 10), after=mistaken), "accepted", d(3, 12))
@@ -266,14 +266,14 @@ def test_episodes_never_accepted_count_by_how_their_latest_handoff_ended(
     db: Database, partnership: Partnership
 ) -> None:
     p = partnership
-    p.move(p.request(d(3, 3)), "rejected", d(3, 5), reason="no capacity")
-    p.move(p.request(d(3, 3)), "cancelled", d(3, 6), reason="person moved to Ohio")
+    p.move(p.request(d(3, 3)), "rejected", d(3, 5), reason="no_capacity")
+    p.move(p.request(d(3, 3)), "cancelled", d(3, 6), reason="client_moved")
     p.move(p.request(d(3, 3)), "cancelled", d(4, 2), reason="expired")
-    p.move(p.move(p.request(d(3, 3)), "accepted", d(3, 4)), "cancelled", d(3, 8), reason="no show")  # picked up
-    rejected = p.move(p.request(d(3, 3)), "rejected", d(3, 5), reason="no capacity")
+    p.move(p.move(p.request(d(3, 3)), "accepted", d(3, 4)), "cancelled", d(3, 8), reason="client_declined")  # picked up
+    rejected = p.move(p.request(d(3, 3)), "rejected", d(3, 5), reason="no_capacity")
     p.request(d(3, 6), after=rejected, due=d(3, 13))  # the retry is still requested: stale, not never-accepted
-    cancelled = p.move(p.request(d(3, 3)), "cancelled", d(3, 5), reason="duplicate")
-    p.move(p.request(d(3, 6), after=cancelled), "rejected", d(3, 9), reason="not eligible")  # counts as rejected
+    cancelled = p.move(p.request(d(3, 3)), "cancelled", d(3, 5), reason="entered_elsewhere")
+    p.move(p.request(d(3, 6), after=cancelled), "rejected", d(3, 9), reason="not_eligible")  # counts as rejected
 
     (row,) = report(db, p)
 
@@ -317,7 +317,7 @@ def test_window_days_overrides_each_to_services_own_window(db: Database, partner
 def test_as_of_in_the_past_ignores_what_happened_after_it(db: Database, partnership: Partnership) -> None:
     p = partnership
     p.move(p.move(p.request(d(3, 3), due=d(3, 31)), "accepted", d(3, 10)), "completed", d(4, 1), outcome="enrolled")
-    rejected = p.move(p.request(d(3, 3), due=d(3, 20)), "rejected", d(3, 5), reason="no capacity")
+    rejected = p.move(p.request(d(3, 3), due=d(3, 20)), "rejected", d(3, 5), reason="no_capacity")
     p.move(p.request(d(3, 20), after=rejected), "accepted", d(3, 21))
     p.request(d(3, 12))  # requested after as_of: not yet known then
 
@@ -345,7 +345,7 @@ def test_a_cut_by_sex_hides_small_cells_and_the_cells_that_would_give_them_away(
         p.accepted(d(3, 2), after_days=3, person=p.person(sex="male"))
     p.request(d(3, 2), person=p.person(sex="male"))  # a gap, and stale
     p.accepted(d(3, 2), after_days=3, person=p.person(sex="unknown"))
-    p.move(p.request(d(3, 2), person=uuid4()), "rejected", d(3, 4), reason="no capacity")  # no profile: unknown
+    p.move(p.request(d(3, 2), person=uuid4()), "rejected", d(3, 4), reason="no_capacity")  # no profile: unknown
 
     rows = report(db, p, by="sex")
 
@@ -434,7 +434,7 @@ def test_projecting_one_event_at_a_time_gives_the_same_rows_as_one_page(
     tmp_path: Path, partnership: Partnership
 ) -> None:
     p = partnership
-    first = p.move(p.request(d(3, 3)), "rejected", d(3, 5), reason="no capacity")
+    first = p.move(p.request(d(3, 3)), "rejected", d(3, 5), reason="no_capacity")
     p.move(p.move(p.request(d(3, 6), after=first), "accepted", d(3, 8)), "completed", d(3, 20), outcome="housed")
     p.move(p.request(d(3, 4)), "cancelled", d(4, 3), reason="expired")
     p.move(p.move(p.request(d(3, 5)), "accepted", d(3, 6)), "entered_in_error", d(3, 7))

@@ -46,9 +46,9 @@ def test_only_the_receiving_agency_answers(client, tokens):
     missing = client.post(url, json={"to": "on_hold"}, headers=auth(receiving))
     assert missing.status_code == 422 and "reason" in missing.json["message"]
     assert client.post(url, json={"to": "completed"}, headers=auth(receiving)).status_code == 422, "needs an outcome"
-    done = client.post(url, json={"to": "completed", "outcome": "housed in shelter"}, headers=auth(receiving))
+    done = client.post(url, json={"to": "completed", "outcome": "sheltered"}, headers=auth(receiving))
     assert done.status_code == 201 and done.json["status"] == "completed"
-    late = client.post(url, json={"to": "failed", "reason": "x"}, headers=auth(receiving))
+    late = client.post(url, json={"to": "failed", "reason": "lost_contact"}, headers=auth(receiving))
     assert late.status_code == 409 and "completed" in late.json["message"] and "failed" in late.json["message"]
     assert client.post(url, json={"to": "entered_in_error"}, headers=auth(sending)).status_code == 201
 
@@ -58,7 +58,7 @@ def test_rejected_then_retried_in_the_same_episode(client, tokens):
     first = _request(client, sending, person, outreach, shelter).json
     rejected = client.post(
         f"/api/v1/handoffs/{first['id']}/transitions",
-        json={"to": "rejected", "reason": "full"},
+        json={"to": "rejected", "reason": "no_capacity"},
         headers=auth(receiving),
     )
     assert rejected.status_code == 201

@@ -113,7 +113,7 @@ def test_consent_gates_personal_data_and_every_read_is_logged(client, tokens, co
     assert granted.status_code == 201
     consent_id = granted.json["consents"][0]["id"]
 
-    assert client.get(url, headers=auth(other, X_Purpose="housing match")).json["first_name"] == "Ana"
+    assert client.get(url, headers=auth(other, X_Purpose="coordination")).json["first_name"] == "Ana"
 
     assert client.delete(f"{url}/consents/{consent_id}", headers=auth(owner)).status_code == 200
     assert client.get(url, headers=auth(other)).json["first_name"] == REDACTED
@@ -130,7 +130,7 @@ def test_consent_gates_personal_data_and_every_read_is_logged(client, tokens, co
     log = coord.service.access.page(person_id=__import__("uuid").UUID(person["id"]))
     readers = [(entry["actor"], entry["purpose"]) for entry in log]
     other_id = coord.tokens.authenticate(other).id
-    assert [p for a, p in readers if a == other_id] == ["GET /api/v1/persons/<uuid:person_id>: housing match"]
+    assert [p for a, p in readers if a == other_id] == ["GET /api/v1/persons/<uuid:person_id>: coordination"]
     assert len([a for a, _ in readers if a != other_id]) >= 2, "the owner's reads are logged too"
 
 

@@ -8,7 +8,15 @@ import pytest
 from events.dates import today
 from events.errors import DateRuleError, RuleError, TransitionError
 from events.handoff import Handoff
-from events.handoff_vocabulary import HANDOFF_EVENTS
+from events.handoff_vocabulary import (
+    CANCEL_REASONS,
+    ERROR_REASONS,
+    FAIL_REASONS,
+    HANDOFF_EVENTS,
+    HOLD_REASONS,
+    OUTCOMES,
+    REJECT_REASONS,
+)
 from events.pii import PII
 from events.vocabulary import HANDOFF_STATUSES
 
@@ -60,7 +68,7 @@ def request(**overrides: object) -> Handoff:
 def handoff_in(state: str) -> Handoff:
     handoff = request()
     for to in PATHS[state]:
-        handoff.transition(to=to, reason="because", outcome="housed", effective_on=START, **WHO)
+        handoff.transition(to=to, reason="other", outcome="housed", effective_on=START, **WHO)
     handoff.collect_events()
     return handoff
 
@@ -138,7 +146,7 @@ def test_the_transition_table_matches_the_design() -> None:
 @pytest.mark.parametrize("state", HANDOFF_STATUSES)
 def test_every_transition_is_allowed_or_refused(state: str, to: str) -> None:
     handoff = handoff_in(state)
-    command = {"to": to, "reason": "because", "outcome": "housed", "effective_on": START, **WHO}
+    command = {"to": to, "reason": "other", "outcome": "housed", "effective_on": START, **WHO}
     if (state, to) in ALLOWED:
         handoff.transition(**command)
         assert (handoff.status, handoff.last_transition_on) == (to, START)
@@ -151,11 +159,11 @@ def test_every_transition_is_allowed_or_refused(state: str, to: str) -> None:
 
 COMMANDS = [
     ("accepted", "accept", {}, "Accepted"),
-    ("rejected", "reject", {"reason": "no capacity"}, "Rejected"),
+    ("rejected", "reject", {"reason": "no_capacity"}, "Rejected"),
     ("cancelled", "cancel", {"reason": "expired"}, "Cancelled"),
-    ("on_hold", "put_on_hold", {"reason": "in hospital"}, "PutOnHold"),
+    ("on_hold", "put_on_hold", {"reason": "client_unavailable"}, "PutOnHold"),
     ("completed", "complete", {"outcome": "enrolled"}, "Completed"),
-    ("failed", "fail", {"reason": "lost contact"}, "Failed"),
+    ("failed", "fail", {"reason": "lost_contact"}, "Failed"),
     ("entered_in_error", "enter_in_error", {}, "EnteredInError"),
 ]
 
@@ -179,7 +187,7 @@ def test_start_and_resume_both_lead_to_in_progress_from_their_own_state() -> Non
     handoff.start(effective_on=START, **WHO)
     with pytest.raises(TransitionError, match="'in_progress'"):
         handoff.resume(effective_on=START, **WHO)
-    handoff.put_on_hold(reason="in hospital", effective_on=START, **WHO)
+    handoff.put_on_hold(reason="client_unavailable", effective_on=START, **WHO)
     with pytest.raises(TransitionError, match="'on_hold'; it cannot become 'in_progress' by Started, only by Resumed"):
         handoff.start(effective_on=START, **WHO)
     handoff.resume(effective_on=START, **WHO)
@@ -200,11 +208,93 @@ def test_an_outcome_is_required_to_complete(outcome: str | None) -> None:
         handoff_in("in_progress").transition(to="completed", outcome=outcome, effective_on=START, **WHO)
 
 
-def test_reasons_are_short() -> None:
-    with pytest.raises(RuleError, match="500"):
-        handoff_in("requested").reject(reason="x" * 501, effective_on=START, **WHO)
-    with pytest.raises(RuleError, match="500"):
-        handoff_in("requested").enter_in_error(reason="x" * 501, effective_on=START, **WHO)
+@pytest.mark.parametrize(
+    ("to", "given", "codes"),
+    [
+        ("rejected", {"reason": "no capacity, client is HIV+"}, REJECT_REASONS),
+        ("rejected", {"reason": "expired"}, REJECT_REASONS),
+        ("cancelled", {"reason": "client moved in with her sister"}, CANCEL_REASONS),
+        ("on_hold", {"reason": "in hospital"}, HOLD_REASONS),
+        ("failed", {"reason": "lost contact"}, FAIL_REASONS),
+        ("entered_in_error", {"reason": "duplicate of Jane Doe"}, ERROR_REASONS),
+        ("completed", {"outcome": "moved into 12 Elm St"}, OUTCOMES),
+    ],
+)
+def test_reasons_and_outcomes_are_codes_of_the_events_own_list(to: str, given: dict, codes: tuple[str, ...]) -> None:
+    """Regression (issue 11, finding 10): free text was stored in clear, shown to every role, never erased."""
+    handoff = handoff_in("in_progress" if to in ("on_hold", "failed", "completed") else "requested")
+    name = "outcome" if "outcome" in given else "reason"
+    with pytest.raises(RuleError) as refused:
+        handoff.transition(to=to, effective_on=START, **given, **WHO)
+    assert str(refused.value) == f"{name} must be one of: {', '.join(codes)}"
+    assert (handoff.collect_events(), handoff.status) == (
+        [],
+        "in_progress" if name == "outcome" or to in ("on_hold", "failed") else "requested",
+    )
+
+
+def test_every_list_ends_in_other_and_the_expiry_code_is_a_cancellation() -> None:
+    for codes in (REJECT_REASONS, CANCEL_REASONS, HOLD_REASONS, FAIL_REASONS, ERROR_REASONS, OUTCOMES):
+        assert codes[-1] == "other"
+    assert "expired" in CANCEL_REASONS and "expired" not in REJECT_REASONS
+
+
+def test_a_note_is_sealed_for_the_person_and_goes_with_its_code() -> None:
+    handoff = handoff_in("requested")
+    note = PII("client asked us to call her sister", handoff.person_id)
+    with pytest.raises(RuleError, match="reason_note must be a PII value bound to the person handed off"):
+        handoff.transition(to="rejected", reason="other", reason_note=PII("x", uuid4()), effective_on=START, **WHO)
+    with pytest.raises(RuleError, match="reason_note must be at most 500 characters"):
+        handoff.reject(reason="other", reason_note=PII("x" * 501, handoff.person_id), effective_on=START, **WHO)
+    with pytest.raises(RuleError, match="a reason_note explains a reason: give the reason code too"):
+        handoff.enter_in_error(reason_note=note, effective_on=START, **WHO)
+    with pytest.raises(RuleError, match="a handoff becoming 'accepted' takes no reason_note"):
+        handoff.transition(to="accepted", reason_note=note, effective_on=START, **WHO)
+    with pytest.raises(RuleError, match="a handoff becoming 'rejected' takes no outcome_note"):
+        handoff.transition(to="rejected", reason="other", outcome_note=note, effective_on=START, **WHO)
+    handoff.transition(to="rejected", reason="other", reason_note=note, effective_on=START, **WHO)
+    assert (handoff.reason, handoff.reason_note, handoff.outcome_note) == ("other", note, None)
+    assert handoff.sealed_notes() == {"note": handoff.note, "reason_note": note}
+
+
+def test_a_move_without_a_reason_clears_the_reason_and_its_note() -> None:
+    handoff = handoff_in("accepted")
+    note = PII("in hospital until Friday", handoff.person_id)
+    handoff.put_on_hold(reason="client_unavailable", reason_note=note, effective_on=START, **WHO)
+    assert (handoff.reason, handoff.reason_note) == ("client_unavailable", note)
+    handoff.resume(effective_on=START, **WHO)
+    assert (handoff.reason, handoff.reason_note) == (None, None)
+    done = PII("bed 14", handoff.person_id)
+    handoff.complete(outcome="sheltered", outcome_note=done, effective_on=START, **WHO)
+    assert (handoff.outcome, handoff.outcome_note, handoff.sealed_notes()) == (
+        "sheltered",
+        done,
+        {"note": handoff.note, "outcome_note": done},
+    )
+
+
+@pytest.mark.parametrize(
+    ("event", "stored", "read"),
+    [
+        ("Rejected", {"reason": "no capacity"}, {"reason": "other", "reason_note": None}),
+        ("Rejected", {"reason": "no_capacity"}, {"reason": "no_capacity", "reason_note": None}),
+        ("Cancelled", {"reason": "expired"}, {"reason": "expired", "reason_note": None}),
+        ("Cancelled", {"reason": "client moved"}, {"reason": "other", "reason_note": None}),
+        ("PutOnHold", {"reason": "in hospital"}, {"reason": "other", "reason_note": None}),
+        ("Failed", {"reason": "lost_contact"}, {"reason": "lost_contact", "reason_note": None}),
+        ("EnteredInError", {"reason": None}, {"reason": None, "reason_note": None}),
+        ("EnteredInError", {"reason": "duplicate request"}, {"reason": "other", "reason_note": None}),
+        ("Completed", {"outcome": "entered shelter"}, {"outcome": "other", "outcome_note": None}),
+    ],
+)
+def test_events_from_before_the_code_lists_are_upcast(event: str, stored: dict, read: dict) -> None:
+    """Version 1 of a reason- or outcome-carrying event held free text and no note: the library's upcaster
+    (class_version 2, upcast_v1_v2) reads a value outside the event's list as `other`, never in clear."""
+    cls = getattr(Handoff, event)
+    assert cls.class_version == 2
+    state = {**stored, "effective_on": START, "actor": "a", "agency": "north"}
+    cls.upcast_v1_v2(state)
+    assert state == {**read, "effective_on": START, "actor": "a", "agency": "north"}
 
 
 def test_unknown_target_is_a_rule_error() -> None:
@@ -230,8 +320,8 @@ def test_accepted_on_and_closed_on_keep_their_first_dates() -> None:
     handoff = handoff_in("requested")
     days = [START + timedelta(days=n) for n in range(5)]
     handoff.accept(effective_on=days[1], **WHO)
-    handoff.put_on_hold(reason="in hospital", effective_on=days[2], **WHO)
-    handoff.fail(reason="lost contact", effective_on=days[3], **WHO)
+    handoff.put_on_hold(reason="client_unavailable", effective_on=days[2], **WHO)
+    handoff.fail(reason="lost_contact", effective_on=days[3], **WHO)
     handoff.enter_in_error(effective_on=days[4], **WHO)
     assert (handoff.accepted_on, handoff.closed_on, handoff.status) == (days[1], days[3], "entered_in_error")
 

@@ -96,14 +96,14 @@ def _accept(h: Handoff) -> None:
 
 def _hold(h: Handoff) -> None:
     _accept(h)
-    h.put_on_hold(reason="in hospital", effective_on=on(3), **WHO)
+    h.put_on_hold(reason="client_unavailable", effective_on=on(3), **WHO)
 
 
 HANDOFF_HISTORIES: dict[str, Steps] = {
     "Requested": lambda h: None,
     "Accepted": _accept,
-    "Rejected": lambda h: h.reject(reason="no capacity", effective_on=on(2), **WHO),
-    "Cancelled": lambda h: h.cancel(reason="withdrawn", effective_on=on(2), **WHO),
+    "Rejected": lambda h: h.reject(reason="no_capacity", effective_on=on(2), **WHO),
+    "Cancelled": lambda h: h.cancel(reason="no_longer_needed", effective_on=on(2), **WHO),
     "Started": lambda h: (_accept(h), h.start(effective_on=on(3), **WHO)),
     "PutOnHold": _hold,
     "Resumed": lambda h: (_hold(h), h.resume(effective_on=on(4), **WHO)),
@@ -112,8 +112,8 @@ HANDOFF_HISTORIES: dict[str, Steps] = {
         h.start(effective_on=on(3), **WHO),
         h.complete(outcome="enrolled", effective_on=on(4), **WHO),
     ),
-    "Failed": lambda h: (_accept(h), h.fail(reason="lost contact", effective_on=on(3), **WHO)),
-    "EnteredInError": lambda h: (_accept(h), h.enter_in_error(reason="duplicate", effective_on=on(3), **WHO)),
+    "Failed": lambda h: (_accept(h), h.fail(reason="lost_contact", effective_on=on(3), **WHO)),
+    "EnteredInError": lambda h: (_accept(h), h.enter_in_error(reason="duplicate_referral", effective_on=on(3), **WHO)),
 }
 
 
