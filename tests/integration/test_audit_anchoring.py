@@ -5,11 +5,11 @@ checkpoint in the database went with it; checking needs only the public key; the
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import DateTime, column, insert, table, text
 
 from coord.config import Config, ConfigError
 from coord.service import audit
@@ -310,3 +310,39 @@ def test_an_empty_log_has_no_head(coord):
         audit.latest_checkpoint(coord, AUDITOR)
     verdict = _verify(coord)
     assert verdict["ok"] is True and (verdict["anchored_to"], verdict["last_position"]) == (0, 0)
+
+
+def test_entries_written_before_the_access_log_was_chained_are_chained_by_the_migration(coord):
+    from alembic import command
+
+    from coord.migrate import _alembic_config
+
+    people = _people(coord, 2)
+    config = _alembic_config()
+    with coord.db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007")
+    with coord.db.engine.begin() as connection:
+        old_log = table("access_log", *(column(name) for name in ("actor", "role", "person_id", "fields", "purpose")))
+        old_log.append_column(column("at", DateTime(timezone=True)))
+        connection.execute(
+            insert(old_log).values(
+                at=datetime(2026, 11, 30, 12, 0, 0, 123456, tzinfo=UTC),
+                actor="old",
+                role="admin",
+                person_id=people[0].id.hex,
+                fields="first_name",
+                purpose="written before 0008",
+            )
+        )
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    verdict = _verify(coord)
+    assert (
+        verdict["ok"] is True and verdict["access_checked"] == 3 and verdict["access_last_id"] == _access_ids(coord)[-1]
+    )
+    coord.service.read_person(CASE_MANAGER, people[1].id, "after 0008")
+    with coord.db.engine.begin() as connection:
+        connection.execute(text("UPDATE access_log SET actor = 'someone else' WHERE actor = 'old'"))
+    verdict = _verify(coord)
+    assert verdict["ok"] is False and verdict["entry"] == _access_ids(coord)[2]
