@@ -10,11 +10,11 @@ public key. Heads are also kept in `audit_checkpoints`, where `GET /audit/checkp
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 
 from coord.service.access_log import GENESIS, AccessLog, AccessVerdict
 from coord.tables import audit_checkpoints
@@ -23,6 +23,8 @@ from events.signing import SigningKey, VerifyKey
 from projections.audit_chain import AuditChain, Verdict
 from projections.db import Database
 
+#: Taken by PostgreSQL processes signing a head, so that two at once sign one head per position.
+CHECKPOINT_LOCK = 0x636F6F72645F6870  # "coord_hp"
 HEX = {"hash": 64, "access_hash": 64, "key_id": 16, "signature": 128}
 
 
@@ -108,13 +110,15 @@ class Anchors:
         """Sign the heads of the event chain (extended to the head of the log first) and of the access log. One
         head per position: signed again only when the access log has grown since."""
         position, hash_ = self.chain.head()
-        with self.db.write() as connection:
+        with self.db.write() as connection:  # SQLite: one writer at a time already
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHECKPOINT_LOCK})
             access_id, access_hash = self.access.head(connection)
             row = connection.execute(select(audit_checkpoints).where(audit_checkpoints.c.position == position)).first()
             if row is not None and row.access_id == access_id:
                 return Head(**row._mapping)
             head = Head(position, hash_, datetime.now(UTC), key.key_id, "", access_id, access_hash)
-            head = Head(**{**asdict(head), "signature": key.sign(head.message())})
+            head = replace(head, signature=key.sign(head.message()))
             values = asdict(head)
             if row is None:
                 connection.execute(insert(audit_checkpoints).values(values))
