@@ -346,3 +346,17 @@ def test_entries_written_before_the_access_log_was_chained_are_chained_by_the_mi
         connection.execute(text("UPDATE access_log SET actor = 'someone else' WHERE actor = 'old'"))
     verdict = _verify(coord)
     assert verdict["ok"] is False and verdict["entry"] == _access_ids(coord)[2]
+
+
+def test_entries_written_at_once_by_many_threads_form_one_chain(coord):
+    from concurrent.futures import ThreadPoolExecutor
+
+    (person,) = _people(coord, 1)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda i: coord.service.read_person(CASE_MANAGER, person.id, f"visit {i}"), range(30)))
+    verdict = _verify(coord)
+    assert (
+        verdict["ok"] is True
+        and verdict["access_checked"] == 31
+        and verdict["access_last_id"] == _access_ids(coord)[-1]
+    )
