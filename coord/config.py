@@ -11,9 +11,10 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from events.crypto import CryptoError, MasterKey
-from events.signing import SigningKey
+from events.signing import SigningKey, VerifyKey
 from events.store import StoreURLError, library_env
 
 log = logging.getLogger("coord")
@@ -48,8 +49,10 @@ class Config:
     fz_window_months: int = 6
     #: The latest point-in-time count, for the chronic functional-zero threshold; None when not given.
     pit_count: int | None = None
-    #: Signs audit checkpoints; generated into the data dir when embedded, optional with PostgreSQL.
+    #: Signs audit heads; generated into the data dir when embedded and no public key is given, else optional.
     audit_signing_key: SigningKey | None = field(default=None, repr=False)
+    #: Checks audit heads: COORD_AUDIT_PUBLIC_KEY, or the signing key's public half.
+    audit_public_key: VerifyKey | None = None
 
     @property
     def is_postgres(self) -> bool:
@@ -85,7 +88,7 @@ class Config:
             suppress_below=_int(env, "COORD_SUPPRESS_BELOW", 11, 1, 1000),
             fz_window_months=_int(env, "COORD_FZ_WINDOW_MONTHS", 6, 1, 36),
             pit_count=_int(env, "COORD_PIT_COUNT", None, 0, 100_000_000),
-            audit_signing_key=_signing_key(env, data_dir, generate=not is_postgres),
+            **_audit_keys(env, data_dir, generate=not is_postgres),
         )
 
 
@@ -149,6 +152,24 @@ def _master_key(env: Mapping[str, str], data_dir: Path, *, generate: bool) -> tu
         raise ConfigError(f"{path}: {e}") from None
 
 
+def _audit_keys(env: Mapping[str, str], data_dir: Path, *, generate: bool) -> dict[str, Any]:
+    """The audit signing key (where it is configured) and the public key that checks its heads. A given public
+    key means the signing key lives elsewhere: none is generated beside the database then."""
+    public = None
+    if env.get("COORD_AUDIT_PUBLIC_KEY"):
+        try:
+            public = VerifyKey.from_base64(env["COORD_AUDIT_PUBLIC_KEY"])
+        except CryptoError as e:
+            raise ConfigError(f"COORD_AUDIT_PUBLIC_KEY: {e}") from None
+    signing = _signing_key(env, data_dir, generate=generate and public is None)
+    if public is not None and signing is not None and signing.key_id != public.key_id:
+        raise ConfigError(
+            f"COORD_AUDIT_PUBLIC_KEY (key {public.key_id}) is not the public half of the audit signing key "
+            f"(key {signing.key_id})"
+        )
+    return {"audit_signing_key": signing, "audit_public_key": public or (signing.public if signing else None)}
+
+
 def _signing_key(env: Mapping[str, str], data_dir: Path, *, generate: bool) -> SigningKey | None:
     name = "COORD_AUDIT_SIGNING_KEY"
     try:
@@ -157,7 +178,7 @@ def _signing_key(env: Mapping[str, str], data_dir: Path, *, generate: bool) -> S
         if env.get(f"{name}_FILE"):
             return SigningKey.from_base64(Path(env[f"{name}_FILE"]).read_text())
         if not generate:
-            return None  # PostgreSQL: only the processes that make checkpoints need it
+            return None  # only the processes that sign heads need it
         path = data_dir / SIGNING_KEY_FILE_NAME
         if not path.exists():
             data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)

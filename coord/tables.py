@@ -31,6 +31,23 @@ access_log = Table(
     Column("person_id", String(32), nullable=False, index=True),
     Column("fields", String(200), nullable=False),
     Column("purpose", String(200), nullable=False),
+    #: SHA-256 (hex) of the previous entry's hash and this entry's content (coord/service/access_log.py).
+    Column("hash", String(64), nullable=False),
+)
+
+#: Signed heads of the audit: the event chain's (position, hash) and the access log's (id, hash), with the time,
+#: the fingerprint of the public key and the Ed25519 signature (coord/service/anchoring.py). Heads signed
+#: before revision 0008 cover the events only (access_id and access_hash null).
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("hash", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("signature", String(128), nullable=False),
+    Column("access_id", BigInteger),
+    Column("access_hash", String(64)),
 )
 
 idempotency_records = Table(

@@ -2,25 +2,24 @@
 stored events (never decoded, so erasure, which only deletes keys, leaves every hash as it was).
 
 The chain is extended page by page like a projection. Verification walks the stored events and the chain
-side by side and names the first position where an event was altered, removed, inserted or reordered;
-Ed25519-signed checkpoints of (position, hash, time) catch a chain rewritten along with the events.
+side by side and names the first position where an event was altered, removed, inserted or reordered. A
+chain rewritten along with the events, or cut short, is caught by a signed head kept elsewhere
+(coord/service/anchoring.py): the hash recomputed at its position must be the one it signs.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert, select, update
 
 from events.errors import RuleError
-from events.signing import SigningKey
 from projections.db import Database
 from projections.runner import ensure_positions
-from projections.tables import audit_chain, audit_checkpoints, projection_positions
+from projections.tables import audit_chain, projection_positions
 
 NAME = "audit_chain"
 GENESIS = "0" * 64
@@ -45,15 +44,9 @@ class Verdict:
     chained_to: int
     position: int | None = None
     problem: str | None = None
-    #: Signed checkpoints checked, and those left unchecked for want of the signing key.
-    checkpoints: int = 0
-    unchecked_checkpoints: int = 0
-
-
-def _message(position: int, hash_: str, at: datetime) -> bytes:
-    """What a checkpoint signs; the time as UTC text, so that it reads back alike from every store."""
-    utc = (at.astimezone(UTC) if at.tzinfo else at).replace(tzinfo=None)
-    return f"coord audit checkpoint\n{position}\n{hash_}\n{utc.isoformat(timespec='microseconds')}".encode()
+    #: The last position of the log, and the hash recomputed from the stored events at each position asked for.
+    last_position: int = 0
+    hashes: dict[int, str] = field(default_factory=dict)
 
 
 class AuditChain:
@@ -96,71 +89,44 @@ class AuditChain:
             return GENESIS
         return connection.execute(select(audit_chain.c.hash).where(audit_chain.c.position == position)).scalar_one()
 
-    def checkpoint(self, key: SigningKey) -> dict[str, Any]:
-        """Sign (position, hash, time) of the chain's head, after extending it to the head of the log."""
+    def head(self) -> tuple[int, str]:
+        """(position, hash) of the chain's head, after extending it to the head of the log."""
         self.run()
-        with self.db.write() as connection:
-            head = connection.execute(select(audit_chain).order_by(audit_chain.c.position.desc()).limit(1)).first()
-            if head is None:
-                raise RuleError("the log is empty: there is nothing to checkpoint yet")
-            signed = connection.execute(select(audit_checkpoints).where(audit_checkpoints.c.position == head.position))
-            if (row := signed.first()) is not None:
-                return dict(row._mapping)
-            at = datetime.now(UTC)
-            row = {
-                "position": head.position,
-                "hash": head.hash,
-                "at": at,
-                "key_id": key.key_id,
-                "signature": key.sign(_message(head.position, head.hash, at)),
-            }
-            connection.execute(insert(audit_checkpoints).values(row))
-            return row
-
-    def verify(self, key: SigningKey | None = None) -> Verdict:
-        """Recompute the chain from the stored events, compare it with the recorded one, then check every
-        signed checkpoint (with `key`) against the recomputed hashes."""
         with self.db.read() as connection:
-            checkpoints = connection.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.position)).all()
-        wanted, recomputed = {c.position for c in checkpoints}, {}
-        events, chain = self._stored(), self._chain()
-        event, entry = next(events, None), next(chain, None)
-        previous, checked, chained_to = GENESIS, 0, 0
-        while entry is not None:
-            chained_to = entry[0]
-            if event is None or event.id > entry[0]:
-                return Verdict(False, checked, chained_to, entry[0], f"the event at position {entry[0]} was removed")
-            if event.id < entry[0]:
-                return Verdict(False, checked, chained_to, event.id, f"an event was inserted at position {event.id}")
-            previous = link(previous, event)
-            if previous != entry[1]:
-                problem = f"the event at position {event.id} was altered, or the log was reordered there"
-                return Verdict(False, checked, chained_to, event.id, problem)
-            if event.id in wanted:
-                recomputed[event.id] = previous
-            checked += 1
-            event, entry = next(events, None), next(chain, None)
-        return self._check_signed(checkpoints, recomputed, key, checked, chained_to)
+            head = connection.execute(select(audit_chain).order_by(audit_chain.c.position.desc()).limit(1)).first()
+        if head is None:
+            raise RuleError("the log is empty: there is nothing to checkpoint yet")
+        return head.position, head.hash
 
-    def _check_signed(
-        self, checkpoints: Any, recomputed: dict[int, str], key: SigningKey | None, checked: int, chained_to: int
-    ) -> Verdict:
-        if key is None:
-            return Verdict(True, checked, chained_to, unchecked_checkpoints=len(checkpoints))
-        for count, c in enumerate(checkpoints):
-            p = c.position
-            if c.key_id != key.key_id:
-                problem = f"the checkpoint at position {p} was signed by another key ({c.key_id})"
-            elif not key.verifies(_message(p, c.hash, c.at), c.signature):
-                problem = f"the checkpoint at position {p} does not carry a valid signature"
-            elif p > chained_to:
-                problem = f"the audit chain stops at position {chained_to}, before the checkpoint at position {p}"
-            elif recomputed.get(p) != c.hash:
-                problem = f"the log was altered at or before position {p}: it no longer matches its signed checkpoint"
-            else:
-                continue
-            return Verdict(False, checked, chained_to, p, problem, checkpoints=count)
-        return Verdict(True, checked, chained_to, checkpoints=len(checkpoints))
+    def verify(self, anchors: Collection[int] = ()) -> Verdict:
+        """Recompute the chain from the stored events and compare it with the recorded one: ok, or the first
+        position where an event was altered, removed, inserted or reordered. Events past the recorded chain
+        are recomputed too, so the hash at each anchor never depends on the recorded chain."""
+        wanted: set[int] = set(anchors)
+        found: dict[int, str] = {}
+        chain = self._chain()
+        entry = next(chain, None)
+        previous, checked, chained_to, last = GENESIS, 0, 0, 0
+
+        def failed(position: int, problem: str) -> Verdict:
+            return Verdict(False, checked, chained_to, position, problem, last, found)
+
+        for event in self._stored():
+            if entry is not None and event.id > entry[0]:
+                return failed(entry[0], f"the event at position {entry[0]} was removed")
+            previous, last = link(previous, event), event.id
+            if last in wanted:
+                found[last] = previous
+            if entry is None:
+                continue  # not chained yet
+            if event.id < entry[0]:
+                return failed(event.id, f"an event was inserted at position {event.id}")
+            if previous != entry[1]:
+                return failed(event.id, f"the event at position {event.id} was altered, or the log was reordered there")
+            checked, chained_to, entry = checked + 1, entry[0], next(chain, None)
+        if entry is not None:
+            return failed(entry[0], f"the event at position {entry[0]} was removed")
+        return Verdict(True, checked, chained_to, last_position=last, hashes=found)
 
     def _stored(self) -> Iterator[Any]:
         position = 0

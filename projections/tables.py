@@ -3,7 +3,7 @@
 No column holds personal data: names, dates of birth and notes stay sealed in the event log.
 """
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, Integer, MetaData, String, Table
 
 metadata = MetaData()
 
@@ -156,7 +156,7 @@ gap_handoffs = Table(
     Column("in_error", Boolean, nullable=False),
 )
 
-# -- audit: the hash chain over the stored events ---------------------------------------------------
+# -- audit: the hash chain over the stored events (its signed heads: coord/tables.py) -----------------
 
 audit_chain = Table(
     "audit_chain",
@@ -164,15 +164,4 @@ audit_chain = Table(
     Column("position", BigInteger, primary_key=True),
     #: SHA-256 (hex) of the previous position's hash and this event's canonical stored bytes.
     Column("hash", String(64), nullable=False),
-)
-
-audit_checkpoints = Table(
-    "audit_checkpoints",
-    metadata,
-    Column("position", BigInteger, primary_key=True),
-    Column("hash", String(64), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-    #: Fingerprint of the public key that signed it, and the Ed25519 signature (hex) of (position, hash, at).
-    Column("key_id", String(16), nullable=False),
-    Column("signature", String(128), nullable=False),
 )

@@ -65,10 +65,26 @@ class VerdictSchema(Schema):
     ok = fields.Boolean(required=True)
     checked = fields.Integer(metadata={"description": "events checked against the chain"})
     chained_to = fields.Integer(metadata={"description": "the last position the chain covers"})
+    last_position = fields.Integer(metadata={"description": "the last position of the log"})
     position = fields.Integer(allow_none=True, metadata={"description": "the first position found tampered with"})
     problem = fields.String(allow_none=True)
-    checkpoints = fields.Integer(metadata={"description": "signed checkpoints checked"})
-    unchecked_checkpoints = fields.Integer(metadata={"description": "checkpoints left unchecked: no signing key"})
+    checkpoints = fields.Integer(metadata={"description": "signed heads kept in the database, checked"})
+    anchored_to = fields.Integer(metadata={"description": "the log is proven to extend a signed head up to here"})
+    against = fields.Integer(allow_none=True, metadata={"description": "the position of the head given to check"})
+    access_checked = fields.Integer(metadata={"description": "access-log entries checked against their chain"})
+    access_last_id = fields.Integer(metadata={"description": "the access log's last entry"})
+    access_anchored_to = fields.Integer(metadata={"description": "the access log is anchored up to this entry"})
+    entry = fields.Integer(allow_none=True, metadata={"description": "the first access-log entry tampered with"})
+
+
+class HeadSchema(Schema):
+    position = fields.Integer(metadata={"description": "the event chain's head"})
+    hash = fields.String(metadata={"description": "the chain's hash there (SHA-256, hex)"})
+    at = fields.String(metadata={"description": "when it was signed (UTC)"})
+    key_id = fields.String(metadata={"description": "fingerprint of the public key that checks the signature"})
+    signature = fields.String(metadata={"description": "Ed25519 signature (hex)"})
+    access_id = fields.Integer(allow_none=True, metadata={"description": "the access log's last entry"})
+    access_hash = fields.String(allow_none=True, metadata={"description": "the access log's hash there"})
 
 
 @blp.route("/events")
@@ -95,6 +111,15 @@ class Verify(MethodView):
     def get(self) -> dict[str, Any]:
         """Recompute the hash chain from the stored events: ok, or the first position altered or removed"""
         return audit.verify(coord(), caller())
+
+
+@blp.route("/checkpoints/latest")
+class LatestCheckpoint(MethodView):
+    @blp.response(200, HeadSchema)
+    def get(self) -> dict[str, Any]:
+        """The latest signed head (`coord checkpoint` makes them): keep it away from the database, to check the
+        log against later with `coord verify --against`"""
+        return audit.latest_checkpoint(coord(), caller())
 
 
 class ReplayQuerySchema(ParamsSchema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date
+from pathlib import Path
 from typing import Any
 
 import click
@@ -22,26 +23,49 @@ def _coord():
 
 
 @click.command()
-def verify() -> None:
-    """Check the event log against the audit hash chain; exits 1 naming the first position tampered with."""
+@click.option(
+    "--against",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="a signed head that `coord checkpoint` printed, kept away from the database: the log must extend it",
+)
+def verify(against: Path | None) -> None:
+    """Check the event log and the access log against their hash chains and the signed heads (needs only
+    COORD_AUDIT_PUBLIC_KEY); exits 1 naming the first thing tampered with, else says how far the log is anchored."""
     from coord.service.audit import verify as verify_log
 
+    head = _read_head(against) if against is not None else None
     coord = _coord()
-    verdict = verify_log(coord, OPERATOR)
-    coord.close()
+    try:
+        verdict = verify_log(coord, OPERATOR, head)
+    finally:
+        coord.close()
     if not verdict["ok"]:
         raise click.ClickException(f"the log does not verify: {verdict['problem']}")
     click.echo(
-        f"ok: {verdict['checked']} events verified against the audit chain (up to position "
-        f"{verdict['chained_to']}), {verdict['checkpoints']} signed checkpoints"
+        f"ok: {verdict['checked']} events verified against the audit chain, {verdict['checkpoints']} signed heads "
+        f"in the database checked"
     )
-    if verdict["unchecked_checkpoints"]:
-        click.echo(f"{verdict['unchecked_checkpoints']} checkpoints not checked: no COORD_AUDIT_SIGNING_KEY", err=True)
+    by = f"the head in {against}" if against is not None else "signed heads in the database only"
+    click.echo(f"anchored up to position {verdict['anchored_to']} of {verdict['last_position']} by {by}")
+    click.echo(
+        f"access log: {verdict['access_checked']} entries verified, anchored up to entry "
+        f"{verdict['access_anchored_to']} of {verdict['access_last_id']}"
+    )
+
+
+def _read_head(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise click.ClickException(f"{path} cannot be read: {error.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise click.ClickException(f"{path} is not a signed head: not JSON") from None
 
 
 @click.command()
 def checkpoint() -> None:
-    """Sign a checkpoint (position, hash, time) of the audit chain's head with COORD_AUDIT_SIGNING_KEY."""
+    """Sign the audit's head (position, hash, time, key id, signature; and the access log's) with
+    COORD_AUDIT_SIGNING_KEY, and print it as JSON: keep it away from the database, for `coord verify --against`."""
     from coord.service.audit import checkpoint as sign_checkpoint
 
     coord = _coord()
@@ -49,7 +73,7 @@ def checkpoint() -> None:
         made = sign_checkpoint(coord)
     finally:
         coord.close()
-    click.echo(f"checkpoint at position {made['position']}: {made['hash']} (key {made['key_id']})")
+    click.echo(json.dumps(made, indent=2))
 
 
 @click.command()

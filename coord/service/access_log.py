@@ -1,37 +1,90 @@
-"""The append-only PII access log: who saw whose personal data, when and why. Ids only, never values."""
+"""The append-only PII access log: who saw whose personal data, when and why. Ids only, never values.
+
+Each entry is chained: its hash is SHA-256(the previous entry's hash || its own content), so an entry altered
+or removed behind the application's back breaks the chain from there on, and a signed head (anchoring.py)
+fixes the end of the log.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select, text
 
 from coord.service.principal import Principal
 from coord.tables import access_log
 from projections.db import Database, retry_once
 
+GENESIS = "0" * 64
+#: Taken by every PostgreSQL writer of the log, so that entries are chained one at a time.
+CHAIN_LOCK = 0x636F6F72645F616C  # "coord_al"
+#: An entry's content as the chain reads it, in this order.
+CONTENT = ("at", "actor", "role", "agency", "person_id", "fields", "purpose")
+
+
+def _utc_text(at: datetime) -> str:
+    """The time as UTC text, so that it reads back alike from every store (SQLite keeps no offset)."""
+    utc = (at.astimezone(UTC) if at.tzinfo else at).replace(tzinfo=None)
+    return utc.isoformat(timespec="microseconds")
+
+
+def entry_hash(previous: str, row: Any) -> str:
+    """Each part length-prefixed so that no two entries encode alike; a missing agency is its own mark."""
+    parts = []
+    for name in CONTENT:
+        value = row[name]
+        if value is None:
+            parts.append(b"\xff" * 8)
+            continue
+        data = (_utc_text(value) if isinstance(value, datetime) else str(value)).encode("utf-8", "surrogatepass")
+        parts.append(len(data).to_bytes(8, "big") + data)
+    return hashlib.sha256(bytes.fromhex(previous) + b"".join(parts)).hexdigest()
+
+
+@dataclass(frozen=True)
+class AccessVerdict:
+    ok: bool
+    #: Entries whose hashes were recomputed, and the last entry's id (0: the log is empty).
+    checked: int
+    last_id: int
+    entry_id: int | None = None
+    problem: str | None = None
+    #: The recomputed hash at each id asked for.
+    hashes: dict[int, str] | None = None
+
 
 class AccessLog:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, page_size: int = 1000) -> None:
+        self.db, self.page_size = db, page_size
 
     @retry_once
     def record(self, who: Principal, person_id: UUID, fields: Sequence[str], purpose: str) -> None:
-        with self.db.write() as connection:
-            connection.execute(
-                insert(access_log).values(
-                    at=datetime.now(UTC),
-                    actor=who.id,
-                    role=who.role,
-                    agency=who.agency,
-                    person_id=person_id.hex,
-                    fields=",".join(fields)[:200],
-                    purpose=purpose[:200],
-                )
-            )
+        entry = {
+            "at": datetime.now(UTC),
+            "actor": who.id,
+            "role": who.role,
+            "agency": who.agency,
+            "person_id": person_id.hex,
+            "fields": ",".join(fields)[:200],
+            "purpose": purpose[:200],
+        }
+        with self.db.write() as connection:  # SQLite: one writer at a time already
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+            connection.execute(insert(access_log).values(**entry, hash=entry_hash(self.head(connection)[1], entry)))
+
+    @staticmethod
+    def head(connection: Connection) -> tuple[int, str]:
+        """The last entry's (id, hash), or (0, GENESIS) for an empty log."""
+        last = connection.execute(
+            select(access_log.c.id, access_log.c.hash).order_by(access_log.c.id.desc()).limit(1)
+        ).first()
+        return (last.id, last.hash) if last else (0, GENESIS)
 
     def page(self, after: int = 0, limit: int = 100, person_id: UUID | None = None) -> list[dict[str, Any]]:
         query = select(access_log).where(access_log.c.id > after).order_by(access_log.c.id).limit(limit)
@@ -39,3 +92,24 @@ class AccessLog:
             query = query.where(access_log.c.person_id == person_id.hex)
         with self.db.read() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
+
+    def verify(self, anchors: Sequence[int] = ()) -> AccessVerdict:
+        """Recompute the chain over every entry and compare it with the hashes the entries carry: ok, or the
+        first entry altered, or after an entry that was removed. Returns the recomputed hash at each anchor."""
+        wanted, found = set(anchors), {}
+        previous, checked, last = GENESIS, 0, 0
+        for row in self._rows():
+            previous = entry_hash(previous, row)
+            if previous != row["hash"]:
+                problem = f"the access-log entry {row['id']} was altered, or an entry just before it was removed"
+                return AccessVerdict(False, checked, last, row["id"], problem)
+            checked, last = checked + 1, row["id"]
+            if last in wanted:
+                found[last] = previous
+        return AccessVerdict(True, checked, last, hashes=found)
+
+    def _rows(self) -> Iterator[Any]:
+        after = 0
+        while rows := self.page(after=after, limit=self.page_size):
+            yield from rows
+            after = rows[-1]["id"]

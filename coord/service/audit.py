@@ -1,5 +1,6 @@
 """The auditors' view of the history: every stored event in log order, with personal data redacted, and
-the personal-data access log. Both page by position (`after`), so a reader can walk them end to end."""
+the personal-data access log. Both page by position (`after`), so a reader can walk them end to end.
+Verification of both hash chains and the signed heads that anchor them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from uuid import UUID
 
 from coord.config import ConfigError
 from coord.service import permissions
+from coord.service.anchoring import Anchors, Head
 from coord.service.principal import Principal
 from coord.wiring import Coord
 from events.pii import PII, REDACTED
@@ -63,26 +65,60 @@ def access_page(
     return {"items": items, "next_after": items[-1]["id"] if len(items) == limit else None}
 
 
-def verify(coord: Coord, who: Principal) -> dict[str, Any]:
-    """Recompute the hash chain from the raw stored events: ok, or the first position that was tampered with."""
+def verify(coord: Coord, who: Principal, against: Any = None) -> dict[str, Any]:
+    """Recompute both hash chains from the raw stored events and access-log entries, then check every signed
+    head kept in the database and the head `against` (as `coord checkpoint` printed it, kept elsewhere) with
+    the public key: ok, or the first thing tampered with; and how far the log is anchored by a signed head."""
     permissions.require(who, permissions.READ_AUDIT)
-    verdict = coord.service.audit_chain.verify(coord.config.audit_signing_key)
+    heads = _anchors(coord).stored()
+    external = Head.from_json(against) if against is not None else None
+    every = heads + ([external] if external else [])
+    events = coord.service.audit_chain.verify(anchors=[head.position for head in every])
+    access = coord.service.access.verify(anchors=[head.access_id for head in every if head.access_id])
+    key = coord.config.audit_public_key
+    problem = position = entry = None
+    if not events.ok:
+        problem, position = events.problem, events.position
+    elif not access.ok:
+        problem, entry = access.problem, access.entry_id
+    else:
+        for head in [external, *reversed(heads)] if external else reversed(heads):
+            if (problem := head.problem(key, events, access)) is not None:
+                position = head.position
+                break
+    ok = problem is None
     return {
-        "ok": verdict.ok,
-        "checked": verdict.checked,
-        "chained_to": verdict.chained_to,
-        "position": verdict.position,
-        "problem": verdict.problem,
-        "checkpoints": verdict.checkpoints,
-        "unchecked_checkpoints": verdict.unchecked_checkpoints,
+        "ok": ok,
+        "checked": events.checked,
+        "chained_to": events.chained_to,
+        "last_position": events.last_position,
+        "position": position,
+        "problem": problem,
+        "checkpoints": len(heads) if ok else 0,
+        "anchored_to": max((head.position for head in every), default=0) if ok else 0,
+        "against": external.position if external else None,
+        "access_checked": access.checked,
+        "access_last_id": access.last_id,
+        "access_anchored_to": max((head.access_id or 0 for head in every), default=0) if ok else 0,
+        "entry": entry,
     }
 
 
 def checkpoint(coord: Coord) -> dict[str, Any]:
+    """Sign the audit's head with COORD_AUDIT_SIGNING_KEY: the JSON the operator keeps elsewhere."""
     key = coord.config.audit_signing_key
     if key is None:
-        raise ConfigError("COORD_AUDIT_SIGNING_KEY or COORD_AUDIT_SIGNING_KEY_FILE is needed to sign checkpoints")
-    return coord.service.audit_chain.checkpoint(key)
+        raise ConfigError("COORD_AUDIT_SIGNING_KEY or COORD_AUDIT_SIGNING_KEY_FILE is needed to sign heads")
+    return _anchors(coord).checkpoint(key).to_json()
+
+
+def latest_checkpoint(coord: Coord, who: Principal) -> dict[str, Any]:
+    permissions.require(who, permissions.READ_AUDIT)
+    return _anchors(coord).latest().to_json()
+
+
+def _anchors(coord: Coord) -> Anchors:
+    return Anchors(coord.db, coord.service.audit_chain, coord.service.access)
 
 
 def _plain(value: Any) -> Any:

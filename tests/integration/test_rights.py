@@ -179,6 +179,12 @@ def move(to: str, *, accepted: bool = False, from_agency: str | None = "harbor",
     return act
 
 
+def _latest_head(coord: Any, who: Principal) -> dict[str, Any]:
+    """The latest signed head: the operator (the CLI) signs one first."""
+    audit.checkpoint(coord)
+    return audit.latest_checkpoint(coord, who)
+
+
 def dashboard(_w: World, who: Principal, _relation: str) -> str:
     return OK if permissions.holds(who, permissions.READ_REPORTS) else NO
 
@@ -222,7 +228,7 @@ ANSWER = "accept, reject, start, hold, complete or fail a handoff"
 WITHDRAW = "cancel a handoff or mark it entered_in_error"
 REPORTS = "reports and the live stream"
 CLOSE = "close a month, recording its built for zero submission"
-AUDIT = "the event history, the access log, replay and verification"
+AUDIT = "the event history, the access log, replay, verification and the latest signed head"
 DUPLICATES = "possible duplicates"
 ERASE = "erase personal data"
 
@@ -287,6 +293,7 @@ TABLE = [
     Case(AUDIT, "access log", PERSON, AUDITORS, lambda w, who, _r: audit.access_page(w.coord, who)),
     Case(AUDIT, "replay", PERSON, AUDITORS, lambda w, who, _r: replay(w.coord, who, recorded_before=datetime.now(UTC))),
     Case(AUDIT, "verify", PERSON, AUDITORS, lambda w, who, _r: audit.verify(w.coord, who)),
+    Case(AUDIT, "latest head", PERSON, AUDITORS, lambda w, who, _r: _latest_head(w.coord, who)),
     Case(DUPLICATES, "possible_duplicates", PERSON, ADMINS, lambda w, who, _r: w.app.possible_duplicates(who)),
     Case(ERASE, "erase_person", PERSON, ADMINS, lambda w, who, r: w.app.erase_person(who, w.person(r).id)),
 ]
