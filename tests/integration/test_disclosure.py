@@ -224,9 +224,10 @@ def db(store_url: str):
 # The three leaks of issue 11, finding 2 --------------------------------------------------------------------
 
 
-def cut_report(db: Database, p: Partnership, by: str, as_of: date = d(6, 30)) -> tuple[list[Any], list[Any]]:
+def cut_report(db: Database, p: Partnership, by: str) -> tuple[list[Any], list[Any]]:
+    """March as of 2025-06-30, uncut and cut `by`, after checking the adversary pins no hidden cell."""
     project(db, projectors(), p.log.events)
-    uncut, cuts = reports(db, first=d(3, 1), last=d(3, 1), as_of=as_of, below=11)
+    uncut, cuts = reports(db, first=d(3, 1), last=d(3, 1), as_of=d(6, 30), below=11)
     assert pinned_cells(uncut, {by: cuts[by]}) == []
     return uncut, cuts[by]
 
