@@ -66,12 +66,12 @@ def handoff_gaps(
     for handoffs in _episodes(connection, month_of(first), month_end(last), as_of):
         counts, days = _measure(handoffs, as_of, window_days)
         head = handoffs[0]
+        group = (month_of(head.requested_on), head.to_service_id, head.from_stage)
+        heads.setdefault(group, head)
         for value in _cut_values(by, head) if by else (None,):
             if by and value not in values:  # a value outside the vocabulary still gets its rows
                 values.append(value)
-            heads.setdefault((month_of(head.requested_on), head.to_service_id, head.from_stage), head)
-            key = (month_of(head.requested_on), head.to_service_id, head.from_stage, value)
-            cell = cells.setdefault(key, _cell(head))
+            cell = cells.setdefault((*group, value), _cell(head))
             cell["counts"].update(counts)
             cell["units"][frozenset(name for name, n in counts.items() if n)] += 1
             if days is not None:
