@@ -13,8 +13,9 @@ from uuid import UUID
 from sqlalchemy import Connection, Row, func, not_, or_, select
 
 from events.populations import POPULATIONS
+from events.vocabulary import RACE_ETHNICITY, SEXES
 from projections.reports.months import month_end, month_of
-from projections.reports.suppression import suppress
+from projections.reports.suppression import Dimension, Kind, suppress
 from projections.tables import gap_handoffs, person_profiles, services
 
 CUTS = ("race_ethnicity", "sex", "age_band", "population")
@@ -23,15 +24,26 @@ AGE_BANDS = ("0-4", "5-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+", 
 _BAND_STARTS = (5, 18, 25, 35, 45, 55, 65)
 NEVER_ACCEPTED = {name: f"never_accepted_{name}" for name in ("rejected", "cancelled", "expired")}
 COUNTS = ("episodes", "picked_up", "gaps", "censored", *NEVER_ACCEPTED.values(), "stale")
-#: Fields computed from counts, hidden whenever one of the counts they come from is.
+#: Fields computed from counts, hidden whenever one of the counts they come from is: the percentiles come from
+#: the days of the row's own episodes, so any hidden count of the row hides them.
 DERIVED = {
     "gap_rate": ("gaps", "picked_up"),
-    "p50_days_to_acceptance": ("episodes",),
-    "p90_days_to_acceptance": ("episodes",),
+    "p50_days_to_acceptance": COUNTS,
+    "p90_days_to_acceptance": COUNTS,
 }
 GROUP = ("month", "to_service_id", "from_stage")
-#: Within one row: every episode was picked up, is a gap, or is censored.
-TOTALS = {"episodes": ("picked_up", "gaps", "censored")}
+#: Every value of each cut, each in one row of every group, zeros included: an absent row would say 0.
+CUT_VALUES = {
+    "race_ethnicity": (*RACE_ETHNICITY, "multiple"),
+    "sex": SEXES,
+    "age_band": AGE_BANDS,
+    "population": POPULATIONS,
+}
+#: How each cut's values share out a group's episodes: race/ethnicity, sex and age band partition them; the
+#: household populations partition everyone with a household type; veterans and chronic are some of `all`,
+#: which holds every episode (it is the uncut row, never hidden).
+HOUSEHOLD_POPULATIONS = ("single_adults", "youth", "families")
+SUBSET_POPULATIONS = ("veterans", "chronic")
 
 
 def handoff_gaps(
@@ -49,19 +61,50 @@ def handoff_gaps(
     if by is not None and by not in CUTS:
         raise ValueError(f"handoff gaps can be cut by {', '.join(CUTS)}, not {by!r}")
     cells: dict[tuple[Any, ...], dict[str, Any]] = {}
+    heads: dict[tuple[Any, ...], Row[Any]] = {}
+    values = list(CUT_VALUES[by]) if by else []
     for handoffs in _episodes(connection, month_of(first), month_end(last), as_of):
         counts, days = _measure(handoffs, as_of, window_days)
         head = handoffs[0]
+        group = (month_of(head.requested_on), head.to_service_id, head.from_stage)
+        heads.setdefault(group, head)
         for value in _cut_values(by, head) if by else (None,):
-            key = (month_of(head.requested_on), head.to_service_id, head.from_stage, value)
-            cell = cells.setdefault(key, {"head": head, "counts": Counter(), "days": []})
+            if by and value not in values:  # a value outside the vocabulary still gets its rows
+                values.append(value)
+            cell = cells.setdefault((*group, value), _cell(head))
             cell["counts"].update(counts)
+            cell["units"][frozenset(name for name, n in counts.items() if n)] += 1
             if days is not None:
                 cell["days"].append(days)
-    rows = [_row(key, cell, by) for key, cell in sorted(cells.items(), key=lambda item: _order(item, by))]
+    for group, head in heads.items():  # every value of the cut in every group, zeros included
+        for value in values:
+            cells.setdefault((*group, value), _cell(head))
+    ordered = sorted(cells.items(), key=lambda item: _order(item, by))
+    rows = [_row(key, cell, by) for key, cell in ordered]
     if by is None:
         return [{**row, "suppressed": []} for row in rows]
-    return suppress(rows, group_fields=GROUP, count_fields=COUNTS, below=suppress_below, derived=DERIVED, totals=TOTALS)
+    return suppress(
+        rows,
+        [cell["units"] for _, cell in ordered],
+        group_fields=GROUP,
+        cut_field=by,
+        dimensions=_dimensions(by, values),
+        count_fields=COUNTS,
+        below=suppress_below,
+        derived=DERIVED,
+    )
+
+
+def _cell(head: Row[Any]) -> dict[str, Any]:
+    units: Counter[Kind] = Counter()
+    return {"head": head, "counts": Counter(), "units": units, "days": []}
+
+
+def _dimensions(by: str, values: Sequence[str]) -> list[Dimension]:
+    """How the cut's values share out a group's episodes (see CUT_VALUES)."""
+    if by != "population":
+        return [Dimension(tuple(values))]
+    return [Dimension(HOUSEHOLD_POPULATIONS), *(Dimension((name,), within="all") for name in SUBSET_POPULATIONS)]
 
 
 def _episodes(connection: Connection, start: date, end: date, as_of: date) -> list[list[Row[Any]]]:

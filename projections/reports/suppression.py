@@ -1,45 +1,64 @@
-"""Small-cell suppression of a demographic cut: counts 1..below-1 are hidden, and so is the next-smallest
-cell of any row of cells whose total is published elsewhere and would otherwise give the hidden one away."""
+"""Small-cell suppression of a cut such that no hidden cell can be worked out from what is published.
+
+A cut's rows count units (episodes), each unit in one row of each of the cut's dimensions (a partition such
+as sex, or a subset of everyone such as veterans). A count from 1 to below-1 is hidden. Every hidden cell
+then gets a *move*: a unit of its row and a unit of another row of the same dimension (or of the unpublished
+rest of a subset; either unit may be none) trade places. That is another history, the same units with
+other attributes, which publishes the same numbers everywhere else and gives the cell another value, as long
+as every cell the move changes is hidden: so those are hidden too (complementary suppression), choosing the
+move that hides the fewest (then the smallest) cells not yet hidden. Whoever reads the published numbers
+cannot tell the two histories apart, so no hidden cell is pinned to one value, whatever they solve.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
+
+#: The kind of a unit: the count fields it adds one to.
+Kind = frozenset[str]
+#: A row of the cut by index, or the unpublished rest of a subset dimension.
+REST = -1
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """Cut values each unit is in at most one of: exactly one when `within` is None; else these are some of
+    the units of the value `within` (which holds every unit), and the rest are in none of them."""
+
+    values: tuple[str, ...]
+    within: str | None = None
 
 
 def suppress(
     rows: Sequence[Mapping[str, Any]],
+    units: Sequence[Mapping[Kind, int]],
     *,
     group_fields: Sequence[str],
+    cut_field: str,
+    dimensions: Sequence[Dimension],
     count_fields: Sequence[str],
     below: int = 11,
     derived: Mapping[str, Sequence[str]] | None = None,
-    totals: Mapping[str, Sequence[str]] | None = None,
 ) -> list[dict[str, Any]]:
     """Copies of `rows`, each with the fields it hides set to None and listed, in field order, in `suppressed`.
 
-    The rows sharing the values of `group_fields` are the cells of one cut (one per cut value); for each count
-    field their values add up to the uncut total. Within a row, each field of `totals` is the sum of its
-    parts, so a lone hidden part is protected there too. A field of `derived` is hidden when any of its
-    inputs is.
+    `units[i]` counts the units of row i by kind; the row's counts are their sums. The rows sharing the
+    values of `group_fields` are one group: its cut values (`cut_field`), each in one of `dimensions` or,
+    if in none, a value published in full elsewhere (never hidden). A field of `derived` is hidden when any
+    of its inputs is.
     """
-    hidden = [{name for name in count_fields if 0 < row[name] < below} for row in rows]
-    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
-    for index, row in enumerate(rows):
-        groups[tuple(row[name] for name in group_fields)].append(index)
-    # Hiding one cell may leave another line of cells with a lone hidden one: repeat until none is left.
-    while True:
-        before = sum(map(len, hidden))
-        for members in groups.values():
-            for name in count_fields:
-                _protect([(i, name) for i in members], rows, hidden)
-        for index in range(len(rows)):
-            for total, parts in (totals or {}).items():
-                if total not in hidden[index]:
-                    _protect([(index, part) for part in parts], rows, hidden)
-        if sum(map(len, hidden)) == before:
-            break
+    hidden: list[set[str]] = [set() for _ in rows]
+    groups: dict[tuple[Any, ...], dict[str, int]] = defaultdict(dict)
+    for index, (row, kinds) in enumerate(zip(rows, units, strict=True)):
+        for name in count_fields:
+            if row[name] != sum(n for kind, n in kinds.items() if name in kind):
+                raise ValueError(f"{name} of row {index} is not the sum of its units")
+        groups[tuple(row[name] for name in group_fields)][row[cut_field]] = index
+    for members in groups.values():
+        _suppress_group(members, rows, units, dimensions, count_fields, below, hidden)
     for row_hidden in hidden:
         for name, inputs in (derived or {}).items():
             if row_hidden.intersection(inputs):
@@ -51,13 +70,74 @@ def suppress(
     ]
 
 
-def _protect(cells: list[tuple[int, str]], rows: Sequence[Mapping[str, Any]], hidden: list[set[str]]) -> None:
-    """Among `cells` (row index, field) adding up to a published total: when exactly one is hidden, the
-    total would give it away, so hide the next-smallest too (preferring one that is not zero)."""
-    if sum(name in hidden[i] for i, name in cells) != 1:
-        return
-    shown = [(i, name) for i, name in cells if name not in hidden[i]]
-    candidates = [(i, name) for i, name in shown if rows[i][name] > 0] or shown
-    if candidates:
-        i, name = min(candidates, key=lambda cell: rows[cell[0]][cell[1]])
-        hidden[i].add(name)
+def _suppress_group(
+    members: Mapping[str, int],
+    rows: Sequence[Mapping[str, Any]],
+    units: Sequence[Mapping[Kind, int]],
+    dimensions: Sequence[Dimension],
+    count_fields: Sequence[str],
+    below: int,
+    hidden: list[set[str]],
+) -> None:
+    """Hide the small cells of one group, and with each the cells of the cheapest move that changes it."""
+    small = [
+        (index, name)
+        for dimension in dimensions
+        for index in (members[value] for value in dimension.values if value in members)
+        for name in count_fields
+        if 0 < rows[index][name] < below
+    ]
+    for index, name in small:
+        hidden[index].add(name)
+    for dimension in dimensions:
+        places = [members[value] for value in dimension.values if value in members]
+        held: dict[int, Mapping[Kind, int]] = {index: units[index] for index in places}
+        if dimension.within is not None:
+            rest = Counter(units[members[dimension.within]])
+            rest.subtract(Counter({kind: n for index in places for kind, n in units[index].items()}))
+            held[REST] = +rest
+            places.append(REST)
+        if len(places) < 2:
+            raise ValueError("a dimension needs two places for a unit to move between")
+        for index, name in small:
+            if index in held:
+                _hide_a_move(index, name, places, held, rows, count_fields, hidden)
+
+
+def _hide_a_move(
+    index: int,
+    name: str,
+    places: Sequence[int],
+    held: Mapping[int, Mapping[Kind, int]],
+    rows: Sequence[Mapping[str, Any]],
+    count_fields: Sequence[str],
+    hidden: list[set[str]],
+) -> None:
+    """Hide every cell of the cheapest move that changes cell (`index`, `name`): a unit of its row (or none)
+    trading places with a unit (or none) of another place. Each unit it holds is there to move."""
+
+    def kinds(place: int) -> list[Kind]:
+        return [frozenset(), *sorted((k for k, n in held[place].items() if n > 0), key=lambda k: _key(k, count_fields))]
+
+    best: tuple[tuple[int, int], list[tuple[int, str]]] | None = None
+    for other in places:
+        if other == index:
+            continue
+        for mine in kinds(index):
+            for theirs in kinds(other):
+                changed = mine ^ theirs
+                if name not in changed:
+                    continue
+                cells = [(place, field) for place in (index, other) if place != REST for field in sorted(changed)]
+                new = [(place, field) for place, field in cells if field not in hidden[place]]
+                cost = (len(new), sum(rows[place][field] for place, field in new))
+                if best is None or cost < best[0]:
+                    best = (cost, new)
+    if best is None:  # cannot happen: the cell's row holds a unit counted in it, which can move to another place
+        raise ValueError(f"no move changes {name} of row {index}")
+    for place, field in best[1]:
+        hidden[place].add(field)
+
+
+def _key(kind: Kind, count_fields: Sequence[str]) -> tuple[int, ...]:
+    return tuple(sorted(count_fields.index(field) for field in kind))

@@ -94,7 +94,7 @@ def test_a_cut_by_age_band_uses_the_birth_month_and_erasure_changes_nothing(
     with db.read() as connection:
         after = handoff_gaps(connection, first=d(3, 1), last=d(3, 1), as_of=d(6, 30), by="age_band", suppress_below=1)
 
-    assert [(row["age_band"], row["episodes"]) for row in before] == [("5-17", 1), ("18-24", 1)]
+    assert [(row["age_band"], row["episodes"]) for row in before if row["episodes"]] == [("5-17", 1), ("18-24", 1)]
     assert after == before
 
 
@@ -127,7 +127,7 @@ def test_a_change_dated_tomorrow_moves_the_cut_by_population_only_tomorrow(
             rows = handoff_gaps(
                 connection, first=d(3, 1), last=d(3, 1), as_of=d(6, 30), by="population", suppress_below=1
             )
-        return [row["population"] for row in rows]
+        return [row["population"] for row in rows if row["episodes"]]  # every population is listed, 0 or not
 
     project(db, projectors(), p.log.events)
     assert populations() == ["all", "single_adults"]

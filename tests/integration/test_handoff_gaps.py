@@ -21,7 +21,7 @@ from projections.db import Database
 from projections.handoff_gaps_projector import handoff_gaps_projector
 from projections.list_projector import lists_projector
 from projections.populations_projector import populations_projector
-from projections.reports.handoff_gaps import age_at, age_band, handoff_gaps
+from projections.reports.handoff_gaps import AGE_BANDS, age_at, age_band, handoff_gaps
 from projections.tables import metadata
 from tests.projection_support import Log, dump, project, read_models
 
@@ -335,7 +335,7 @@ def test_as_of_in_the_past_ignores_what_happened_after_it(db: Database, partners
     assert counts(later, "episodes", "picked_up", "gaps", "never_accepted_rejected") == (3, 1, 2, 0)
 
 
-def test_a_cut_by_sex_hides_small_cells_and_the_cells_that_would_give_them_away(
+def test_a_cut_by_sex_lists_every_sex_and_hides_small_cells_with_a_move_that_changes_them(
     db: Database, partnership: Partnership
 ) -> None:
     p = partnership
@@ -349,11 +349,12 @@ def test_a_cut_by_sex_hides_small_cells_and_the_cells_that_would_give_them_away(
 
     rows = report(db, p, by="sex")
 
-    # Cells by field (female, male, unknown): episodes 12 4 2, picked_up 12 3 1, gaps 0 1 1 -> the small ones
-    # hidden, two per field already. never_accepted_rejected 0 0 1 and stale 0 1 0: one hidden each, and with
-    # no other non-zero cell the first smallest one, female's 0, is hidden too so the total cannot give it away.
-    assert [row["sex"] for row in rows] == ["female", "male", "unknown"]
-    female, male, unknown = rows
+    # Cells (female, male, refused, unknown): episodes 12 4 0 2, picked_up 12 3 0 1, gaps 0 1 0 1,
+    # never_accepted_rejected 0 0 0 1, stale 0 1 0 0. The small ones are hidden; male's stale gap trading places
+    # with unknown's rejected gap changes their stale and never_accepted_rejected (the zeros too) and nothing
+    # else, so no hidden cell is one value whatever is solved. Female's row is shown in full: 12 and zeros.
+    assert [row["sex"] for row in rows] == ["female", "male", "refused", "unknown"]
+    female, male, refused, unknown = rows
     assert counts(female, "episodes", "picked_up", "gaps", "gap_rate", "censored", "p50_days_to_acceptance") == (
         12,
         12,
@@ -362,13 +363,13 @@ def test_a_cut_by_sex_hides_small_cells_and_the_cells_that_would_give_them_away(
         0,
         5,
     )
-    assert counts(female, "never_accepted_rejected", "stale") == (None, None)
-    assert female["suppressed"] == ["never_accepted_rejected", "stale"]
+    assert counts(female, "never_accepted_rejected", "stale", "suppressed") == (0, 0, [])
+    hidden = ["episodes", "picked_up", "gaps", "never_accepted_rejected", "stale"]
     hidden_rate_and_days = ["gap_rate", "p50_days_to_acceptance", "p90_days_to_acceptance"]
-    assert male["suppressed"] == ["episodes", "picked_up", "gaps", "stale", *hidden_rate_and_days]
-    assert unknown["suppressed"] == ["episodes", "picked_up", "gaps", "never_accepted_rejected", *hidden_rate_and_days]
+    assert male["suppressed"] == unknown["suppressed"] == [*hidden, *hidden_rate_and_days]
     assert all(row[name] is None for row in (male, unknown) for name in row["suppressed"])
     assert counts(male, "censored", "never_accepted_cancelled") == (0, 0)
+    assert counts(refused, "episodes", "stale", "p50_days_to_acceptance", "suppressed") == (0, 0, None, [])
 
     with db.read() as connection:
         (whole,) = handoff_gaps(connection, first=MARCH, last=MARCH, as_of=AS_OF)
@@ -406,9 +407,14 @@ def test_a_cut_by_age_band_uses_the_age_at_t0(db: Database, partnership: Partner
     p.request(date(2026, 1, 2), person=turning_18)
     p.request(d(12, 30), person=p.person(birth_year=None))
 
-    rows = report(db, p, first=date(2025, 12, 1), last=date(2026, 1, 1), as_of=date(2026, 2, 1), by="age_band")
+    rows = report(
+        db, p, first=date(2025, 12, 1), last=date(2026, 1, 1), as_of=date(2026, 2, 1), by="age_band", suppress_below=1
+    )
 
-    assert [(row["month"].month, row["age_band"]) for row in rows] == [(12, "5-17"), (12, "unknown"), (1, "18-24")]
+    # Every band is listed in every group, zeros included: the bands with episodes.
+    counted = [(row["month"].month, row["age_band"]) for row in rows if row["episodes"] != 0]
+    assert counted == [(12, "5-17"), (12, "unknown"), (1, "18-24")]
+    assert [row["age_band"] for row in rows] == [*AGE_BANDS, *AGE_BANDS]
 
 
 def test_a_cut_by_population_counts_a_person_in_each_of_theirs(db: Database, partnership: Partnership) -> None:
@@ -421,6 +427,8 @@ def test_a_cut_by_population_counts_a_person_in_each_of_theirs(db: Database, par
         ("all", 2, []),
         ("single_adults", 1, []),
         ("veterans", 1, []),
+        ("chronic", 0, []),
+        ("youth", 0, []),
         ("families", 1, []),
     ]
 

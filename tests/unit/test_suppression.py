@@ -1,117 +1,150 @@
-"""Small-cell suppression, on cuts small enough to check by eye."""
+"""Small-cell suppression, on cuts small enough to check by eye.
+
+Units are episodes; each adds one to `n` and to the fields of its kind, here `a` or `b` (or neither).
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from projections.reports.suppression import suppress
+import pytest
+
+from projections.reports.suppression import Dimension, suppress
+
+FIELDS = ("n", "a", "b")
 
 
-def cut(*cells: tuple[str, int, int], group: str = "g") -> list[dict[str, Any]]:
-    """One row per (sex, a, b) cell of the cut of group `group`."""
-    return [{"group": group, "sex": sex, "a": a, "b": b} for sex, a, b in cells]
+def unit(*fields: str) -> frozenset[str]:
+    return frozenset({"n", *fields})
 
 
-def hide(rows: list[dict[str, Any]], **options: Any) -> list[dict[str, Any]]:
-    return suppress(rows, group_fields=("group",), count_fields=("a", "b"), **options)
+def cut(*cells: tuple[str, Counter[frozenset[str]]], group: str = "g") -> tuple[list[dict[str, Any]], list[Any]]:
+    """One row per (sex, units) of group `group`, its counts the sums of its units."""
+    rows = [
+        {"group": group, "sex": sex, **{name: sum(k for kind, k in units.items() if name in kind) for name in FIELDS}}
+        for sex, units in cells
+    ]
+    return rows, [units for _, units in cells]
 
 
-def test_counts_from_1_to_10_are_hidden_but_0_and_11_are_shown() -> None:
-    # a: 0, 1, 11 -> 1 hidden alone, so its smallest shown non-zero neighbour 11 goes too; 0 stays.
-    # b: 10, 11, 0 -> 10 hidden alone, so 11 (the only non-zero one left) goes too.
-    rows = hide(cut(("female", 0, 10), ("male", 1, 11), ("unknown", 11, 0)))
+def hide(table: tuple[list[dict[str, Any]], list[Any]], **options: Any) -> list[dict[str, Any]]:
+    rows, units = table
+    sexes = tuple(dict.fromkeys(row["sex"] for row in rows))
+    options = {"dimensions": [Dimension(sexes)], **options}
+    return suppress(rows, units, group_fields=("group",), cut_field="sex", count_fields=FIELDS, **options)
 
-    assert rows == [
-        {"group": "g", "sex": "female", "a": 0, "b": None, "suppressed": ["b"]},
-        {"group": "g", "sex": "male", "a": None, "b": None, "suppressed": ["a", "b"]},
-        {"group": "g", "sex": "unknown", "a": None, "b": 0, "suppressed": ["a"]},
+
+def cells(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [(row["sex"], *(row[name] for name in FIELDS), row["suppressed"]) for row in rows]
+
+
+def test_nothing_is_hidden_when_every_cell_is_0_or_at_least_the_threshold() -> None:
+    rows = hide(cut(("female", Counter({unit("a"): 11})), ("male", Counter({unit("a"): 11, unit("b"): 40}))))
+
+    assert cells(rows) == [("female", 11, 11, 0, []), ("male", 51, 11, 40, [])]
+
+
+def test_a_small_cell_and_the_cheapest_move_that_changes_it_are_hidden() -> None:
+    # female's 3 units of kind a: moving one to the row with the fewest cells to hide, unknown's zeros,
+    # changes female n and a and unknown n and a, and nothing published.
+    rows = hide(
+        cut(
+            ("female", Counter({unit("a"): 3, unit("b"): 20})),
+            ("male", Counter({unit("a"): 30, unit("b"): 20})),
+            ("unknown", Counter()),
+        )
+    )
+
+    assert cells(rows) == [
+        ("female", None, None, 20, ["n", "a"]),
+        ("male", 50, 30, 20, []),
+        ("unknown", None, None, 0, ["n", "a"]),
     ]
 
 
-def test_nothing_is_hidden_when_every_cell_is_0_or_at_least_11() -> None:
-    rows = hide(cut(("female", 0, 11), ("male", 11, 40)))
+def test_a_trade_of_kinds_hides_only_the_fields_they_differ_in() -> None:
+    # female's a is 2 of 40: trading one of her a-units for one of male's b-units changes a and b only.
+    rows = hide(
+        cut(
+            ("female", Counter({unit("a"): 2, unit("b"): 38})),
+            ("male", Counter({unit("a"): 30, unit("b"): 20})),
+        )
+    )
 
-    assert [row["suppressed"] for row in rows] == [[], []]
-    assert [(row["a"], row["b"]) for row in rows] == [(0, 11), (11, 40)]
-
-
-def test_one_hidden_cell_in_a_row_also_hides_the_next_smallest_non_zero_cell() -> None:
-    # a: 3 is hidden; total 3 + 0 + 12 + 30 would give it back, so the smallest shown non-zero cell, 12, goes.
-    rows = hide(cut(("female", 3, 20), ("male", 0, 20), ("refused", 12, 20), ("unknown", 30, 20)))
-
-    assert [row["a"] for row in rows] == [None, 0, None, 30]
-    assert [row["suppressed"] for row in rows] == [["a"], [], ["a"], []]
+    assert cells(rows) == [("female", 40, None, None, ["a", "b"]), ("male", 50, None, None, ["a", "b"])]
 
 
-def test_the_next_smallest_cell_is_a_zero_when_no_other_cell_is_non_zero() -> None:
-    rows = hide(cut(("female", 4, 0), ("male", 0, 0)))
+def test_two_small_cells_that_one_move_changes_need_nothing_more() -> None:
+    rows = hide(cut(("female", Counter({unit("a"): 2})), ("male", Counter({unit("a"): 5})), ("unknown", Counter())))
 
-    assert [row["a"] for row in rows] == [None, None]
-
-
-def test_a_row_with_two_hidden_cells_needs_nothing_more() -> None:
-    rows = hide(cut(("female", 2, 0), ("male", 5, 0), ("unknown", 50, 0)))
-
-    assert [row["a"] for row in rows] == [None, None, 50]
+    assert cells(rows) == [
+        ("female", None, None, 0, ["n", "a"]),
+        ("male", None, None, 0, ["n", "a"]),
+        ("unknown", 0, 0, 0, []),
+    ]
 
 
-def test_a_lone_cell_has_no_other_cell_to_hide() -> None:
-    rows = hide(cut(("female", 6, 30)))
+def test_a_subset_trades_with_its_unpublished_rest_and_the_whole_is_never_hidden() -> None:
+    # veterans are 2 of the 30 in all: a veteran could have been one of the 28 others, so only the veterans'
+    # own cells are hidden; all is the uncut row, published in full.
+    rows, units = cut(("all", Counter({unit("a"): 30})), ("veterans", Counter({unit("a"): 2})))
 
-    assert rows == [{"group": "g", "sex": "female", "a": None, "b": 30, "suppressed": ["a"]}]
+    shown = suppress(
+        rows,
+        units,
+        group_fields=("group",),
+        cut_field="sex",
+        dimensions=[Dimension(("veterans",), within="all")],
+        count_fields=FIELDS,
+    )
+
+    assert cells(shown) == [("all", 30, 30, 0, []), ("veterans", None, None, 0, ["n", "a"])]
 
 
-def test_each_group_is_a_row_of_its_own() -> None:
-    # Group x: a's 5 is hidden alone and takes 20 with it; group y has nothing small.
-    rows = hide(cut(("female", 5, 0), ("male", 20, 0), group="x") + cut(("female", 30, 0), ("male", 20, 0), group="y"))
+def test_each_group_is_suppressed_on_its_own() -> None:
+    x = cut(("female", Counter({unit(): 5})), ("male", Counter({unit(): 20})), group="x")
+    y = cut(("female", Counter({unit(): 30})), ("male", Counter({unit(): 20})), group="y")
 
-    assert [row["a"] for row in rows] == [None, None, 30, 20]
+    rows = hide((x[0] + y[0], x[1] + y[1]))
+
+    assert [(row["group"], row["n"]) for row in rows] == [("x", None), ("x", None), ("y", 30), ("y", 20)]
 
 
 def test_derived_fields_are_hidden_with_any_of_their_inputs() -> None:
-    rows = [
-        {"group": "g", "sex": "female", "a": 5, "b": 40, "rate": 0.1, "days": 7},
-        {"group": "g", "sex": "male", "a": 30, "b": 40, "rate": 0.4, "days": 9},
-        {"group": "g", "sex": "unknown", "a": 30, "b": 40, "rate": 0.5, "days": 9},
+    rows, units = cut(("female", Counter({unit("a"): 5, unit("b"): 40})), ("male", Counter({unit("a"): 30})))
+    rows = [{**row, "rate": rate, "days": 7} for row, rate in zip(rows, (0.1, 0.4), strict=True)]
+
+    shown = hide((rows, units), derived={"rate": ("a",), "days": ("b",)})
+
+    assert [(row["a"], row["rate"], row["days"], row["suppressed"]) for row in shown] == [
+        (None, None, None, ["a", "b", "rate", "days"]),
+        (None, None, None, ["a", "b", "rate", "days"]),
     ]
-
-    shown = hide(rows, derived={"rate": ("a", "b"), "days": ("b",)})
-
-    assert [(row["a"], row["rate"], row["days"]) for row in shown] == [(None, None, 7), (None, None, 9), (30, 0.5, 9)]
-    assert shown[0]["suppressed"] == ["a", "rate"]
 
 
 def test_the_threshold_is_configurable() -> None:
-    rows = hide(cut(("female", 11, 5), ("male", 20, 5)), below=21)
+    table = cut(("female", Counter({unit("a"): 11})), ("male", Counter({unit("a"): 20})))
 
-    assert [(row["a"], row["b"]) for row in rows] == [(None, None), (None, None)]
-    assert [(row["a"], row["b"]) for row in hide(cut(("female", 11, 5), ("male", 20, 5)), below=5)] == [
-        (11, 5),
-        (20, 5),
-    ]
+    assert [row["n"] for row in hide(table, below=21)] == [None, None]
+    assert [row["n"] for row in hide(table, below=11)] == [11, 20]
 
 
 def test_the_rows_given_are_left_as_they_were() -> None:
-    rows = cut(("female", 1, 0), ("male", 20, 0))
+    rows, units = cut(("female", Counter({unit(): 1})), ("male", Counter({unit(): 20})))
 
-    hide(rows)
+    hide((rows, units))
 
-    assert rows == cut(("female", 1, 0), ("male", 20, 0))
+    assert rows == cut(("female", Counter({unit(): 1})), ("male", Counter({unit(): 20})))[0]
 
 
-def test_a_lone_hidden_part_of_a_total_within_a_row_hides_another_part() -> None:
-    # Row female: total 23 = a 3 + b 20; a (3) is hidden, 23 - 20 would give it back, so b goes too.
-    # Across the cut, b 20 is now alone hidden in its column, so b of male (the only other cell) goes:
-    # then male's total 40 = a 15 + b 25 has b alone hidden, so male's a goes as well.
-    rows = suppress(
-        [
-            {"g": 1, "sex": "female", "total": 23, "a": 3, "b": 20},
-            {"g": 1, "sex": "male", "total": 40, "a": 15, "b": 25},
-        ],
-        group_fields=("g",),
-        count_fields=("total", "a", "b"),
-        totals={"total": ("a", "b")},
-    )
+def test_counts_that_are_not_the_sums_of_their_units_are_refused() -> None:
+    rows, units = cut(("female", Counter({unit(): 1})), ("male", Counter({unit(): 20})))
 
-    assert [row["suppressed"] for row in rows] == [["a", "b"], ["a", "b"]]
-    assert rows[0]["total"] == 23 and rows[1]["total"] == 40
+    with pytest.raises(ValueError, match="n of row 0 is not the sum of its units"):
+        hide(([{**rows[0], "n": 2}, rows[1]], units))
+
+
+def test_a_dimension_of_one_place_is_refused() -> None:
+    with pytest.raises(ValueError, match="two places"):
+        hide(cut(("female", Counter({unit(): 1}))))
