@@ -192,7 +192,11 @@ def write_history(data: st.DataObject, p: Partnership) -> None:
         if plan.startswith("accepted"):
             p.move(handoff, "accepted", on + timedelta(days=int(plan.split()[1])))
         elif plan != "requested":
-            status, reason = ("cancelled", "expired") if plan == "expired" else (plan, "no capacity")
+            status, reason = {
+                "expired": ("cancelled", "expired"),
+                "cancelled": ("cancelled", "client_declined"),
+                "rejected": ("rejected", "no_capacity"),
+            }[plan]
             p.move(handoff, status, on + timedelta(days=1), reason=reason)
 
 
@@ -285,7 +289,7 @@ def test_a_zero_that_published_cells_pin_is_not_hidden_in_place_of_a_cell(db: Da
         p.accepted(d(3, 2), after_days=3, person=p.person(sex="male"))
     p.request(d(3, 2), person=p.person(sex="male"))  # a gap, and stale
     p.accepted(d(3, 2), after_days=3, person=p.person(sex="unknown"))
-    p.move(p.request(d(3, 2), person=p.person(sex="unknown")), "rejected", d(3, 4), reason="no capacity")
+    p.move(p.request(d(3, 2), person=p.person(sex="unknown")), "rejected", d(3, 4), reason="no_capacity")
 
     _, rows = cut_report(db, p, "sex")
 
