@@ -3,6 +3,8 @@ token is revoked or its dashboard session signed out, and one token holds at mos
 
 from __future__ import annotations
 
+from itertools import islice
+
 from tests.support import auth
 
 
@@ -46,7 +48,7 @@ def test_the_stream_of_a_revoked_token_ends(app, coord, client, tokens):
     assert next(chunks).startswith(b"event: counts\n")
     assert next(chunks) == b": heartbeat\n\n"
     assert coord.tokens.revoke(_token_id(tokens["backbone"])) is True
-    assert list(chunks) == []  # ended at the next wake
+    assert list(islice(chunks, 3)) == []  # ended at the next wake (bounded: a stream that stays open fails)
     response.close()
     assert _free_slots(coord) == coord.config.threads // 2
     assert client.get("/api/v1/stream", headers=auth(tokens["backbone"])).status_code == 401
@@ -61,7 +63,7 @@ def test_the_stream_of_a_signed_out_dashboard_session_ends(app, coord, client, t
     assert next(chunks).startswith(b"retry:")
     assert next(chunks).startswith(b"event: counts\n")
     assert client.post("/dashboard/logout").status_code == 303
-    assert list(chunks) == []
+    assert list(islice(chunks, 3)) == []
     response.close()
     assert _free_slots(coord) == coord.config.threads // 2
 
