@@ -20,8 +20,7 @@ COOKIE = "coord_session"
 COOKIE_SECONDS = 12 * 3600
 #: The API reads the dashboard's page makes (coord/static/dashboard.js): the only requests a session is good for.
 SESSION_READS = frozenset(
-    f"/api/v1{path}"
-    for path in ("/stream", "/reports/monthly", "/reports/functional-zero", "/reports/handoff-gaps")
+    f"/api/v1{path}" for path in ("/stream", "/reports/monthly", "/reports/functional-zero", "/reports/handoff-gaps")
 )
 POPULATION_LABELS = {
     "all": "Everyone",

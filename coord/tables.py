@@ -1,5 +1,6 @@
-"""The service's own mutable tables (API tokens, dashboard sessions, the PII access log, idempotency records, the keystore), and
-`ALL_METADATA`: every table the project owns, which the migrations must create exactly (test_migrations.py).
+"""The service's own mutable tables (API tokens, dashboard sessions, the PII access log, idempotency records, the
+keystore), and `ALL_METADATA`: every table the project owns, which the migrations must create exactly
+(test_migrations.py).
 """
 
 from sqlalchemy import (

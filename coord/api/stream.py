@@ -15,13 +15,14 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from functools import partial
 
 from flask import Response, current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from coord.api.http import caller, coord
 from coord.api.errors import error_response
+from coord.api.http import caller, coord
 from coord.errors import UnavailableError
 from coord.report_formats import Report
 from coord.service import reports
@@ -92,10 +93,7 @@ class Stream(MethodView):
         release = _once(lambda: (this.streams.release(), per_token.release(who.id)))
         heartbeat = current_app.config.get("COORD_STREAM_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
         session = g.get("session_id")
-        if session:
-            valid = lambda: this.tokens.session_active(session)  # noqa: E731
-        else:
-            valid = lambda: this.tokens.active(who.id)  # noqa: E731
+        valid = partial(this.tokens.session_active, session) if session else partial(this.tokens.active, who.id)
         response = Response(
             _events(this, who, seen, counts, heartbeat, valid, release), mimetype="text/event-stream", headers=headers
         )

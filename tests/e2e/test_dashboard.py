@@ -18,7 +18,12 @@ from tests.e2e.processes import call, coord_cli, served, starter_tokens
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 #: A read the page makes, then reads it does not (counts, personal data, the access log).
-SESSION_PROBES = ("/api/v1/reports/functional-zero", "/api/v1/reports/counts", "/api/v1/persons", "/api/v1/audit/access-log")
+SESSION_PROBES = (
+    "/api/v1/reports/functional-zero",
+    "/api/v1/reports/counts",
+    "/api/v1/persons",
+    "/api/v1/audit/access-log",
+)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
