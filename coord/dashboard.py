@@ -5,6 +5,7 @@ reads (`SESSION_READS`) and nothing else. Sign-out, expiry and revoking the toke
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import Blueprint, make_response, redirect, render_template, request
 
@@ -42,6 +43,16 @@ def cookie_principal() -> Principal | None:
     return coord().tokens.session_principal(session) if session else None
 
 
+def _from_another_site() -> bool:
+    """A form posted from another site (login CSRF: signing a victim in as the attacker). Browsers say where a
+    request comes from in Sec-Fetch-Site, older ones in Origin; a client that sends neither is no browser."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is not None and urlsplit(origin).netloc != request.host
+
+
 def _clear_cookie(response):
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Strict", secure=request.is_secure)
     return response
@@ -67,6 +78,8 @@ def dashboard():
 
 @bp.post("/dashboard/login")
 def login():
+    if _from_another_site():
+        return _page("login.html", 403, error="Sign in from coord's own sign-in page.")
     token = (request.form.get("token") or "").strip()
     who = coord().tokens.authenticate(token) if token else None
     if who is None:
@@ -86,6 +99,8 @@ def login():
 
 @bp.post("/dashboard/logout")
 def logout():
+    if _from_another_site():
+        return _page("login.html", 403, error="Sign out from coord's own page.")
     session = session_id()
     if session:
         coord().tokens.end_session(session)  # server-side: a copy of the cookie is refused too

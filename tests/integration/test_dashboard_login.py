@@ -106,3 +106,19 @@ def test_a_session_expires(coord, client, tokens):
     with coord.tokens.db.write() as connection:
         connection.execute(update(dashboard_sessions).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     assert client.get("/api/v1/reports/functional-zero").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}, {"Origin": "https://evil.example"}],
+)
+def test_a_form_posted_from_another_site_is_refused(client, tokens, headers):
+    refused = client.post("/dashboard/login", data={"token": tokens["backbone"]}, headers=headers)
+    assert refused.status_code == 403 and b"own sign-in page" in refused.data
+    assert "Set-Cookie" not in refused.headers
+    _sign_in(client, tokens["backbone"])
+    assert client.post("/dashboard/logout", headers=headers).status_code == 403
+    assert client.get("/api/v1/reports/functional-zero").status_code == 200
+    same = {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"}
+    assert client.post("/dashboard/logout", headers=same).status_code == 303
+    assert client.get("/api/v1/reports/functional-zero").status_code == 401
