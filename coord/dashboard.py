@@ -1,7 +1,11 @@
-"""/dashboard: the backbone's live page. A token is given once in a login form and kept in an HttpOnly,
-SameSite=Strict cookie that the API accepts for reads (GET) only; the page itself fetches the reports."""
+"""/dashboard: the backbone's live page. A token is given once in a login form; the HttpOnly, SameSite=Strict
+cookie then holds only a server-side session id (never the token), which the API accepts for the page's own
+reads (`SESSION_READS`) and nothing else. Sign-out, expiry and revoking the token end the session."""
 
 from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import Blueprint, make_response, redirect, render_template, request
 
@@ -15,6 +19,10 @@ bp = Blueprint("dashboard", __name__)
 COOKIE = "coord_session"
 #: A working day: long enough for a wall screen, short enough that a forgotten session ends.
 COOKIE_SECONDS = 12 * 3600
+#: The API reads the dashboard's page makes (coord/static/dashboard.js): the only requests a session is good for.
+SESSION_READS = frozenset(
+    f"/api/v1{path}" for path in ("/stream", "/reports/monthly", "/reports/functional-zero", "/reports/handoff-gaps")
+)
 POPULATION_LABELS = {
     "all": "Everyone",
     "single_adults": "Single adults",
@@ -25,10 +33,29 @@ POPULATION_LABELS = {
 }
 
 
+def session_id() -> str | None:
+    return request.cookies.get(COOKIE) or None
+
+
 def cookie_principal() -> Principal | None:
-    """The caller named by the session cookie, if it holds a valid token."""
-    token = request.cookies.get(COOKIE)
-    return coord().tokens.authenticate(token) if token else None
+    """The caller of the session the cookie names, if that session is live."""
+    session = session_id()
+    return coord().tokens.session_principal(session) if session else None
+
+
+def _from_another_site() -> bool:
+    """A form posted from another site (login CSRF: signing a victim in as the attacker). Browsers say where a
+    request comes from in Sec-Fetch-Site, older ones in Origin; a client that sends neither is no browser."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is not None and urlsplit(origin).netloc != request.host
+
+
+def _clear_cookie(response):
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Strict", secure=request.is_secure)
+    return response
 
 
 def _page(template: str, status: int = 200, **context):
@@ -51,21 +78,30 @@ def dashboard():
 
 @bp.post("/dashboard/login")
 def login():
+    if _from_another_site():
+        return _page("login.html", 403, error="Sign in from coord's own sign-in page.")
     token = (request.form.get("token") or "").strip()
     who = coord().tokens.authenticate(token) if token else None
     if who is None:
         return _page("login.html", 401, error="That token is not valid (or was revoked).")
     if not permissions.holds(who, permissions.READ_REPORTS):
         return _page("login.html", 403, error=f"The {who.role} role may not open the dashboard.")
+    previous = session_id()
+    if previous:
+        coord().tokens.end_session(previous)
+    session = coord().tokens.open_session(who.id, timedelta(seconds=COOKIE_SECONDS))
     response = redirect("/dashboard", code=303)
     response.set_cookie(
-        COOKIE, token, max_age=COOKIE_SECONDS, httponly=True, samesite="Strict", secure=request.is_secure, path="/"
+        COOKIE, session, max_age=COOKIE_SECONDS, httponly=True, samesite="Strict", secure=request.is_secure, path="/"
     )
     return response
 
 
 @bp.post("/dashboard/logout")
 def logout():
-    response = redirect("/dashboard", code=303)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Strict", secure=request.is_secure)
-    return response
+    if _from_another_site():
+        return _page("login.html", 403, error="Sign out from coord's own page.")
+    session = session_id()
+    if session:
+        coord().tokens.end_session(session)  # server-side: a copy of the cookie is refused too
+    return _clear_cookie(redirect("/dashboard", code=303))

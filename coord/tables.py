@@ -1,8 +1,21 @@
-"""The service's own mutable tables (API tokens, the PII access log, idempotency records, the keystore), and
-`ALL_METADATA`: every table the project owns, which the migrations must create exactly (test_migrations.py).
+"""The service's own mutable tables (API tokens, dashboard sessions, the PII access log, idempotency records, the
+keystore), and `ALL_METADATA`: every table the project owns, which the migrations must create exactly
+(test_migrations.py).
 """
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, LargeBinary, MetaData, String, Table
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    false,
+)
 
 from projections.tables import metadata as read_models
 
@@ -17,6 +30,20 @@ tokens = Table(
     Column("agency", String(64)),
     Column("label", String(200), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    # A local starter token (`coord users starter`, what `make run` prints): the next starter run revokes it.
+    Column("starter", Boolean, nullable=False, server_default=false()),
+)
+
+# The dashboard's sign-ins. The cookie holds only the session id, stored here as its SHA-256 hash; the session
+# is good for the dashboard's own reads, until it expires, is signed out, or its token is revoked.
+dashboard_sessions = Table(
+    "dashboard_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("token_id", String(32), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
 )
 

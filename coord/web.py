@@ -62,6 +62,7 @@ def create_app(config: Config | None = None, coord: Coord | None = None) -> Flas
 
 def _authenticate():
     g.principal = None
+    g.session_id = None  # the dashboard session the caller came with, if it came with one
     if not request.path.startswith(API_PREFIX + "/") or request.path.startswith(
         (*PUBLIC_PATHS, f"{API_PREFIX}/docs-assets/")
     ):
@@ -69,9 +70,14 @@ def _authenticate():
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token:
         principal = coord().tokens.authenticate(token.strip())
-    elif request.method in ("GET", "HEAD") and "Authorization" not in request.headers:
-        # The dashboard's session cookie is good for reads only: no write can ride on it.
+    elif (
+        request.method in ("GET", "HEAD")
+        and "Authorization" not in request.headers
+        and request.path in dashboard.SESSION_READS
+    ):
+        # The dashboard's session is good for the page's own reads only: no write, no other read rides on it.
         principal = dashboard.cookie_principal()
+        g.session_id = dashboard.session_id() if principal else None
     else:
         principal = None
     if principal is None:

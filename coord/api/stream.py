@@ -1,19 +1,27 @@
 """/stream: Server-Sent Events carrying the live counts whenever they change, heartbeats otherwise.
 
 Each open stream holds one server thread, so a process serves a bounded number of them; past that
-the answer is 503 with Retry-After. Headers keep proxies from buffering the stream.
+the answer is 503 with Retry-After. One token (with its dashboard sessions) holds at most
+`STREAMS_PER_TOKEN` of them; past that the answer is 429. A HEAD holds no slot. The slot is released when
+the server closes the response (a HEAD's, a client gone, or the stream ended), not only in the generator.
+On each wake (a change or a heartbeat) the stream checks that its token, or its dashboard session, is still
+valid, and ends when it is not. Headers keep proxies from buffering the stream.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
+from functools import partial
 
-from flask import Response, current_app
+from flask import Response, current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from coord.api.errors import error_response
 from coord.api.http import caller, coord
 from coord.errors import UnavailableError
 from coord.report_formats import Report
@@ -24,15 +32,43 @@ from coord.wiring import Coord
 blp = Blueprint("stream", __name__, url_prefix="/stream", description="Live counts as Server-Sent Events")
 
 HEARTBEAT_SECONDS = 15.0
+#: Open streams per token, its dashboard sessions included (a wall screen and a laptop).
+STREAMS_PER_TOKEN = 2
 STREAM_DOC = {
     "responses": {
         "200": {
             "description": "`event: counts` with the counts report as data, whenever the counts change "
             "(and once on connecting); a `: heartbeat` comment line otherwise",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
-        }
+        },
+        "429": {"description": f"this token already holds {STREAMS_PER_TOKEN} open streams"},
     }
 }
+
+
+class _PerToken:
+    """How many streams each token holds open in this process."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.open: Counter[str] = Counter()
+
+    def acquire(self, token_id: str, limit: int) -> bool:
+        with self.lock:
+            if self.open[token_id] >= limit:
+                return False
+            self.open[token_id] += 1
+            return True
+
+    def release(self, token_id: str) -> None:
+        with self.lock:
+            self.open[token_id] -= 1
+            if self.open[token_id] <= 0:
+                del self.open[token_id]
+
+
+def _per_token() -> _PerToken:
+    return current_app.extensions.setdefault("coord_streams_per_token", _PerToken())
 
 
 @blp.route("")
@@ -43,15 +79,53 @@ class Stream(MethodView):
         this, who = coord(), caller()
         # Read once before the stream opens, so a caller who may not read reports is refused with a 403.
         seen, counts = this.changes.generation, reports.counts(this, who)
-        if not this.streams.acquire(blocking=False):
-            raise UnavailableError("every stream slot of this server is taken; try again shortly")
-        heartbeat = current_app.config.get("COORD_STREAM_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-        return Response(_events(this, who, seen, counts, heartbeat), mimetype="text/event-stream", headers=headers)
+        if request.method == "HEAD":
+            return Response(mimetype="text/event-stream", headers=headers)  # no body, so no slot
+        per_token = _per_token()
+        limit = current_app.config.get("COORD_STREAMS_PER_TOKEN", STREAMS_PER_TOKEN)
+        if not per_token.acquire(who.id, limit):
+            message = f"this token already holds {limit} open streams; close one first"
+            return error_response(429, message, headers={"Retry-After": "3"})
+        if not this.streams.acquire(blocking=False):
+            per_token.release(who.id)
+            raise UnavailableError("every stream slot of this server is taken; try again shortly")
+        release = _once(lambda: (this.streams.release(), per_token.release(who.id)))
+        heartbeat = current_app.config.get("COORD_STREAM_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
+        session = g.get("session_id")
+        valid = partial(this.tokens.session_active, session) if session else partial(this.tokens.active, who.id)
+        response = Response(
+            _events(this, who, seen, counts, heartbeat, valid, release), mimetype="text/event-stream", headers=headers
+        )
+        # The server closes every response it sent, a HEAD's and an unread one's too: the slot goes back then.
+        response.call_on_close(release)
+        return response
 
 
-def _events(this: Coord, who: Principal, seen: int, report: Report, heartbeat: float) -> Iterator[str]:
-    """`report`: the counts as they were at generation `seen` of the changes."""
+def _once(action: Callable[[], object]) -> Callable[[], None]:
+    lock, done = threading.Lock(), [False]
+
+    def run() -> None:
+        with lock:
+            if done[0]:
+                return
+            done[0] = True
+        action()
+
+    return run
+
+
+def _events(
+    this: Coord,
+    who: Principal,
+    seen: int,
+    report: Report,
+    heartbeat: float,
+    valid: Callable[[], bool],
+    release: Callable[[], None],
+) -> Iterator[str]:
+    """`report`: the counts as they were at generation `seen` of the changes. Ends when `valid()` no longer
+    holds (the token revoked, the session signed out or expired)."""
     try:
         yield "retry: 3000\n\n"  # how long a disconnected browser waits before reconnecting
         shown, sent_at = None, time.monotonic()
@@ -65,8 +139,8 @@ def _events(this: Coord, who: Principal, seen: int, report: Report, heartbeat: f
                 yield ": heartbeat\n\n"
                 sent_at = time.monotonic()
             seen = this.changes.wait(seen, max(0.0, sent_at + heartbeat - time.monotonic()))
-            if this.stopping.is_set():
+            if this.stopping.is_set() or not valid():
                 return
             report = reports.counts(this, who)
     finally:
-        this.streams.release()
+        release()

@@ -24,6 +24,8 @@ from events.store import StoreURLError
 
 STARTER_LABEL = "make-run"
 STARTER_AGENCY = "harbor-outreach"
+#: Roles of the starter tokens: never admin (an admin token manages everything; an operator makes one on purpose).
+STARTER_ROLES = tuple(role for role in ROLES if role != "admin")
 
 
 class _Group(click.Group):
@@ -102,7 +104,8 @@ def users_list() -> None:
     coord = _coord()
     for row in coord.tokens.list():
         state = "revoked" if row["revoked_at"] else "active"
-        click.echo(f"{row['id']}  {row['role']:<12} {row['agency'] or '-':<20} {state:<8} {row['label']}")
+        kind = "starter" if row["starter"] else "-"
+        click.echo(f"{row['id']}  {row['role']:<12} {row['agency'] or '-':<20} {state:<8} {kind:<8} {row['label']}")
     coord.close()
 
 
@@ -121,13 +124,16 @@ def users_revoke(token_id: str) -> None:
 @users.command("starter")
 @click.option("--agency", default=STARTER_AGENCY, show_default=True, help="agency of the case-manager token")
 def users_starter(agency: str) -> None:
-    """Replace the local starter tokens with one fresh token per role, and print them."""
+    """Replace the local starter tokens with fresh ones (no admin), and print them."""
     coord = _coord()
-    coord.tokens.revoke_labelled(STARTER_LABEL)
-    click.echo("One token per role (shown once; `make run` makes new ones each time):")
-    for role in ROLES:
-        _token_id, token = coord.tokens.create(role, agency if role == "case_manager" else None, STARTER_LABEL)
+    coord.tokens.revoke_starters()
+    click.echo("Starter tokens, one per role but admin (shown once; `make run` makes new ones each time):")
+    for role in STARTER_ROLES:
+        _token_id, token = coord.tokens.create(
+            role, agency if role == "case_manager" else None, STARTER_LABEL, starter=True
+        )
         click.echo(f"  {role:<13} {token}")
+    click.echo("An admin token is made only on purpose: coord users create --role admin --label WHO")
     coord.close()
 
 

@@ -1,4 +1,4 @@
-// The backbone's dashboard: reads the reports with the session cookie and follows the live counts stream.
+// The backbone's dashboard: reads the reports with the session cookie (a server-side session id) and follows the live counts stream.
 "use strict";
 
 const API = "/api/v1";
@@ -50,6 +50,11 @@ function followCounts() {
     state.dataset.state = "live";
   });
   source.addEventListener("error", () => {
+    // A refused reconnection (the session ended: signed out, expired or its token revoked) closes the source.
+    if (source.readyState === EventSource.CLOSED) {
+      window.location.assign("/dashboard");
+      return;
+    }
     state.textContent = "reconnecting…";
     state.dataset.state = "reconnecting";
   });

@@ -83,5 +83,8 @@ def call(base: str, method: str, path: str, token: str, body: dict | None = None
 
 
 def starter_tokens(env: dict[str, str]) -> dict[str, str]:
+    """The starter tokens `make run` prints (no admin among them), and an admin token made as an operator would."""
     printed = coord_cli(env, "users", "starter").stdout
-    return dict(line.split() for line in printed.splitlines() if line.startswith("  "))
+    made = dict(line.split() for line in printed.splitlines() if line.startswith("  "))
+    made["admin"] = coord_cli(env, "users", "create", "--role", "admin", "--label", "operator").stdout.strip()
+    return made

@@ -17,6 +17,13 @@ from tests.e2e.processes import call, coord_cli, served, starter_tokens
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+#: A read the page makes, then reads it does not (counts, personal data, the access log).
+SESSION_PROBES = (
+    "/api/v1/reports/functional-zero",
+    "/api/v1/reports/counts",
+    "/api/v1/persons",
+    "/api/v1/audit/access-log",
+)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
@@ -123,13 +130,22 @@ def test_the_session_cookie_is_http_only_strict_and_good_for_reads_only(cli_env,
         page.wait_for_selector("#live-state[data-state=live]", timeout=10_000)
         (cookie,) = page.context.cookies()
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert cookie["value"] != tokens["admin"] and tokens["admin"] not in cookie["value"]
         assert page.evaluate("document.cookie") == ""
-        read = page.evaluate("fetch('/api/v1/reports/counts').then(r => r.status)")
+        status = "fetch('{}').then(r => r.status)"
+        reads = [page.evaluate(status.format(path)) for path in SESSION_PROBES]
         write = page.evaluate(
             "fetch('/api/v1/persons', {method: 'POST', headers: {'Content-Type': 'application/json'},"
             " body: JSON.stringify({veteran: 'no', household_type: 'youth'})}).then(r => r.status)"
         )
-        assert (read, write) == (200, 401)
+        # An admin's session reads what the page reads, and nothing else: no personal data, no audit.
+        assert (reads, write) == ([200, 401, 401, 401], 401)
         page.get_by_role("button", name="Sign out").click()
         page.wait_for_selector("#token")
         assert page.context.cookies() == []
+        copy = browser.new_context()
+        copy.add_cookies([cookie])
+        other = copy.new_page()
+        other.goto(f"{base}/dashboard")
+        assert other.evaluate(status.format(SESSION_PROBES[0])) == 401  # signed out on the server too
+        copy.close()
