@@ -6,7 +6,7 @@ its SHA-256 hash, bound to the token that signed in. `make run`'s starter tokens
 this revision are not starters; the next `coord users starter` leaves them alone (revoke them by id).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
