@@ -15,7 +15,10 @@ from typing import IO
 from coord.hmis.records import ExportError, Problem
 
 #: What reading a damaged zip member or a non-CSV file can raise.
-_UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError, csv.Error)
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError)
+_NOT_CSV = (UnicodeDecodeError, csv.Error)
+NOT_CSV = "not a readable CSV file (UTF-8, comma-separated)"
+DAMAGED = "damaged in the zip file (its data does not match its checksum)"
 
 
 class ExportFiles:
@@ -63,8 +66,12 @@ class ExportFiles:
         try:
             with self._text(name) as text:
                 header = next(csv.reader(text), [])
-        except _UNREADABLE:
-            raise ExportError([Problem(name, None, "not a readable CSV file (UTF-8, comma-separated)")]) from None
+        except _DAMAGED:
+            raise ExportError([Problem(name, None, DAMAGED)]) from None
+        except _NOT_CSV:
+            raise ExportError([Problem(name, None, NOT_CSV)]) from None
+        if any("\x00" in column for column in header):
+            raise ExportError([Problem(name, None, NOT_CSV)])
         return [column.strip() for column in header]
 
     def rows(self, name: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -82,6 +89,8 @@ class ExportFiles:
                         yield row_number, {"": f"has {len(values)} fields, the header has {len(header)}"}
                         continue
                     yield row_number, dict(zip(header, (value.strip() for value in values), strict=True))
-        except _UNREADABLE:
-            problem = Problem(name, row_number + 1, "not a readable CSV file (UTF-8, comma-separated)")
-            raise ExportError([problem]) from None
+        except _DAMAGED:
+            raise ExportError([Problem(name, None, DAMAGED)]) from None
+        except _NOT_CSV:
+            # Text is decoded ahead in chunks: the row is where reading stopped, the fault may be a little later.
+            raise ExportError([Problem(name, row_number + 1, NOT_CSV)]) from None

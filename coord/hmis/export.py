@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from coord.hmis.csvfiles import ExportFiles
 from coord.hmis.dates import UnreadableDate, parse_optional_date, shape
@@ -34,6 +35,7 @@ REQUIRED_FILES = ("Export.csv", "Client.csv", "Project.csv", "Enrollment.csv", "
 OPTIONAL_FILES = ("Services.csv", "CurrentLivingSituation.csv")
 #: HMIS 1.5 HashStatus: 4 is SHA-256, names, SSN and DOB are hashes.
 HASHED = 4
+T = TypeVar("T")
 _RACES = ("AmIndAKNative", "Asian", "BlackAfAmerican", "MidEastNAfrican", "NativeHIPacific", "White")
 #: The list's RACE_ETHNICITY codes of the race columns, in order, Hispanic/Latina/e/o fourth.
 _RACE_CODES = RACE_ETHNICITY[:7]
@@ -225,7 +227,7 @@ class _Rows:
         if reason:
             self.export.skipped[reason] += 1
         elif reason == "":
-            self.problem(name, number, f"{column} {key} refers to a row of {target} that could not be read")
+            self.problem(name, number, f"{column} {key} refers to a row of {target} left out for a problem")
         else:
             self.problem(name, number, f"{column} {key} is not in {target}")
         if name in _KEYS:
@@ -287,30 +289,37 @@ class _Rows:
                     export.skipped[AFTER_END] += 1
                 export.enrollments[key] = enrollment
 
-    def dated(self, name: str, column: str) -> Iterator[tuple[dict[str, str], date]]:
-        """The rows of an enrollment's file (Exit, Services, CLS) whose enrollment was kept and whose date
-        in `column` is readable and not after the export end."""
+    def dated(self, name: str, column: str, record: Callable[[dict[str, str], date], T]) -> Iterator[T]:
+        """The records of the rows of an enrollment's file (Exit, Services, CLS) whose enrollment was kept and
+        whose date in `column` is readable and not after the export end."""
         for number, row in self.each(name):
             if self.refers(name, number, row, "EnrollmentID", "Enrollment.csv", self.export.enrollments):
+                built = None
                 with self.reading(name, number, row["EnrollmentID"]):
-                    on = _date(row, column)
-                    if on > self.export.end:
+                    if (on := _date(row, column)) > self.export.end:
                         self.export.skipped[AFTER_END] += 1
-                    else:
-                        yield row, on
+                        continue
+                    built = record(row, on)
+                if built is not None:
+                    yield built
 
     def exits(self) -> None:
-        for row, on in self.dated("Exit.csv", "ExitDate"):
-            self.export.exits[row["EnrollmentID"]] = Exit(row["EnrollmentID"], on, _code(row, "Destination"))
+        for built in self.dated(
+            "Exit.csv", "ExitDate", lambda row, on: Exit(row["EnrollmentID"], on, _code(row, "Destination"))
+        ):
+            self.export.exits[built.enrollment_id] = built
 
     def services(self) -> None:
-        for row, on in self.dated("Services.csv", "DateProvided"):
-            self.export.services.append(Service(row["EnrollmentID"], on))
+        self.export.services += self.dated(
+            "Services.csv", "DateProvided", lambda row, on: Service(row["EnrollmentID"], on)
+        )
 
     def living_situations(self) -> None:
-        for row, on in self.dated("CurrentLivingSituation.csv", "InformationDate"):
-            situation = _code(row, "CurrentLivingSituation")
-            self.export.living_situations.append(LivingSituation(row["EnrollmentID"], on, situation))
+        self.export.living_situations += self.dated(
+            "CurrentLivingSituation.csv",
+            "InformationDate",
+            lambda row, on: LivingSituation(row["EnrollmentID"], on, _code(row, "CurrentLivingSituation")),
+        )
 
 
 #: The column each file's rows are keyed (and deduplicated) by: one exit per enrollment.
