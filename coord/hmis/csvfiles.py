@@ -17,8 +17,11 @@ from coord.hmis.records import ExportError, Problem
 #: What reading a damaged zip member or a non-CSV file can raise.
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError)
 _NOT_CSV = (UnicodeDecodeError, csv.Error)
+#: An encrypted zip member (RuntimeError), an unsupported compression (NotImplementedError), a file not readable.
+_CANNOT_OPEN = (RuntimeError, NotImplementedError, OSError)
 NOT_CSV = "not a readable CSV file (UTF-8, comma-separated)"
 DAMAGED = "damaged in the zip file (its data does not match its checksum)"
+CANNOT_OPEN = "cannot be opened (an encrypted or unusually compressed zip member, or no permission to read it)"
 
 
 class ExportFiles:
@@ -70,6 +73,8 @@ class ExportFiles:
             raise ExportError([Problem(name, None, DAMAGED)]) from None
         except _NOT_CSV:
             raise ExportError([Problem(name, None, NOT_CSV)]) from None
+        except _CANNOT_OPEN:
+            raise ExportError([Problem(name, None, CANNOT_OPEN)]) from None
         if any("\x00" in column for column in header):
             raise ExportError([Problem(name, None, NOT_CSV)])
         return [column.strip() for column in header]
@@ -91,6 +96,8 @@ class ExportFiles:
                     yield row_number, dict(zip(header, (value.strip() for value in values), strict=True))
         except _DAMAGED:
             raise ExportError([Problem(name, None, DAMAGED)]) from None
+        except _CANNOT_OPEN:
+            raise ExportError([Problem(name, None, CANNOT_OPEN)]) from None
         except _NOT_CSV:
             # Text is decoded ahead in chunks: the row is where reading stopped, the fault may be a little later.
             raise ExportError([Problem(name, row_number + 1, NOT_CSV)]) from None

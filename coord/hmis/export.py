@@ -6,7 +6,6 @@ purpose (deleted, or dated after ExportEndDate) are counted in `Export.skipped`.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,14 +13,13 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+from coord.hmis.checks import RACES, RowProblem, check_export, read_code, read_date, read_optional_date
 from coord.hmis.csvfiles import ExportFiles
-from coord.hmis.dates import UnreadableDate, parse_optional_date, shape
 from coord.hmis.records import (
     Client,
     Enrollment,
     Exit,
     Export,
-    ExportError,
     LivingSituation,
     Problem,
     Project,
@@ -31,12 +29,7 @@ from events.vocabulary import RACE_ETHNICITY
 
 DELETED = "deleted"
 AFTER_END = "after the export end"
-REQUIRED_FILES = ("Export.csv", "Client.csv", "Project.csv", "Enrollment.csv", "Exit.csv")
-OPTIONAL_FILES = ("Services.csv", "CurrentLivingSituation.csv")
-#: HMIS 1.5 HashStatus: 4 is SHA-256, names, SSN and DOB are hashes.
-HASHED = 4
 T = TypeVar("T")
-_RACES = ("AmIndAKNative", "Asian", "BlackAfAmerican", "MidEastNAfrican", "NativeHIPacific", "White")
 #: The list's RACE_ETHNICITY codes of the race columns, in order, Hispanic/Latina/e/o fourth.
 _RACE_CODES = RACE_ETHNICITY[:7]
 #: The column each format names Hispanic/Latina/e/o.
@@ -44,127 +37,17 @@ _HISPANIC = {"FY2024": "HispanicLatinaeo", "FY2026": "HispanicLatinao"}
 _GENDERS = ("Woman", "Man", "NonBinary", "CulturallySpecific", "Transgender", "Questioning", "DifferentIdentity")
 #: HMIS FY2026 3.06 Sex: 0 female, 1 male, 8 client doesn't know, 9 prefers not to answer, 99 not collected.
 _SEXES = {"0": "female", "1": "male", "9": "refused"}
-COLUMNS = {
-    "Export.csv": ("ExportID", "SourceID", "ExportStartDate", "ExportEndDate", "CSVVersion", "HashStatus"),
-    "Client.csv": ("PersonalID", "FirstName", "LastName", "SSN", "DOB", *_RACES, "RaceNone", "VeteranStatus"),
-    "Project.csv": ("ProjectID", "ProjectName", "ProjectType"),
-    "Enrollment.csv": (
-        "EnrollmentID",
-        "PersonalID",
-        "ProjectID",
-        "EntryDate",
-        "HouseholdID",
-        "MoveInDate",
-        "DisablingCondition",
-        "MonthsHomelessPastThreeYears",
-        "DateToStreetESSH",
-    ),
-    "Exit.csv": ("EnrollmentID", "ExitDate", "Destination"),
-    "Services.csv": ("EnrollmentID", "DateProvided"),
-    "CurrentLivingSituation.csv": ("EnrollmentID", "InformationDate", "CurrentLivingSituation"),
-}
-VERSION_COLUMNS = {
-    "FY2024": ("HispanicLatinaeo", "Woman", "Man", "GenderNone"),
-    "FY2026": ("HispanicLatinao", "Sex"),
-}
 
 
 def read_export(path: Path) -> Export:
     """The checked records of the export at `path` (a folder, or a zip with the CSVs at its root)."""
     files = ExportFiles(path)
     try:
-        export = _check(files)
+        export = check_export(files)
         _Rows(files, export).read()
         return export
     finally:
         files.close()
-
-
-def _version(csv_version: str) -> str | None:
-    """FY2024 or FY2026 from Export.csv's CSVVersion (e.g. "2024 v1.3", "FY2026"), None if neither."""
-    match = re.match(r"(?:FY)?(\d{4})\b", csv_version.strip(), re.IGNORECASE)
-    return f"FY{match.group(1)}" if match and f"FY{match.group(1)}" in VERSION_COLUMNS else None
-
-
-def _check(files: ExportFiles) -> Export:
-    """The Export row, once every fatal check has passed; ExportError with all the fatal problems otherwise."""
-    problems = []
-    hint = f" (found CSVs in {', '.join(files.nested)}/: they must be at the zip's root)" if files.nested else ""
-    problems += [Problem(name, None, f"required file missing{hint}") for name in REQUIRED_FILES if name not in files]
-    export = None
-    if "Export.csv" in files and not (export_problems := _columns(files, "Export.csv", ())):
-        try:
-            export = _export_row(files)
-        except ExportError as error:
-            export_problems = error.problems
-    problems += export_problems if "Export.csv" in files else []
-    for name in (*REQUIRED_FILES[1:], *OPTIONAL_FILES):
-        extra = VERSION_COLUMNS[export.version] if export and name == "Client.csv" else ()
-        problems += _columns(files, name, extra) if name in files else []
-    if problems or export is None:
-        raise ExportError(problems)
-    return export
-
-
-def _columns(files: ExportFiles, name: str, extra: tuple[str, ...]) -> list[Problem]:
-    """The problem with `name`'s header, if any: unreadable, or required columns missing (named)."""
-    try:
-        present = set(files.header(name))
-    except ExportError as error:
-        return error.problems
-    if missing := [
-        column
-        for column in (*COLUMNS[name], *extra, *(("DateDeleted",) if name != "Export.csv" else ()))
-        if column not in present
-    ]:
-        return [Problem(name, None, f"required columns missing: {', '.join(missing)}")]
-    return []
-
-
-def _export_row(files: ExportFiles) -> Export:
-    rows = [row for _, row in files.rows("Export.csv")]
-    if len(rows) != 1:
-        raise ExportError([Problem("Export.csv", None, f"must have exactly one row, found {len(rows)}")])
-    (row,) = rows
-    if "" in row:
-        raise ExportError([Problem("Export.csv", 1, row[""])])
-    problems = []
-    version = _version(row["CSVVersion"])
-    if version is None:
-        problems.append(Problem("Export.csv", 1, f"unknown CSVVersion {row['CSVVersion']!r} (FY2024 or FY2026)"))
-    start = end = hash_status = None
-    try:
-        start, end = _date(row, "ExportStartDate"), _date(row, "ExportEndDate")
-        hash_status = _code(row, "HashStatus")
-    except _RowProblem as problem:
-        problems.append(Problem("Export.csv", 1, str(problem)))
-    if problems:
-        raise ExportError(problems)
-    return Export(version, row["ExportID"], row["SourceID"], start, end, hashed=hash_status == HASHED)
-
-
-class _RowProblem(Exception):
-    """A field of a row that cannot be read: the row is reported and left out."""
-
-
-def _date(row: dict[str, str], column: str) -> date:
-    if not row[column]:
-        raise _RowProblem(f"{column} is empty")
-    return _optional_date(row, column)
-
-
-def _optional_date(row: dict[str, str], column: str) -> date | None:
-    try:
-        return parse_optional_date(row[column])
-    except UnreadableDate as error:
-        raise _RowProblem(f"{column} {error}") from None
-
-
-def _code(row: dict[str, str], column: str) -> int | None:
-    try:
-        return int(row[column]) if row[column] else None
-    except ValueError:
-        raise _RowProblem(f"{column} is not a number: {shape(row[column])!r}") from None
 
 
 class _Rows:
@@ -214,7 +97,7 @@ class _Rows:
         """Reports a field that cannot be read, leaving the row (and what refers to its `key`) out."""
         try:
             yield
-        except _RowProblem as problem:
+        except RowProblem as problem:
             self.problem(name, number, str(problem))
             self.left_out[name][key] = ""
 
@@ -238,7 +121,7 @@ class _Rows:
         for number, row in self.each("Project.csv"):
             key = row["ProjectID"]
             with self.reading("Project.csv", number, key):
-                self.export.projects[key] = Project(key, row["ProjectName"], _code(row, "ProjectType"))
+                self.export.projects[key] = Project(key, row["ProjectName"], read_code(row, "ProjectType"))
 
     def clients(self) -> None:
         for number, row in self.each("Client.csv"):
@@ -252,9 +135,9 @@ class _Rows:
             personal_id=row["PersonalID"],
             first_name=None if hashed else row["FirstName"] or None,
             last_name=None if hashed else row["LastName"] or None,
-            dob=None if hashed else _optional_date(row, "DOB"),
+            dob=None if hashed else read_optional_date(row, "DOB"),
             ssn_last4=digits[-4:] if not hashed and len(digits) == 9 and digits[-4:].isdigit() else None,
-            veteran_status=_code(row, "VeteranStatus"),
+            veteran_status=read_code(row, "VeteranStatus"),
             race_ethnicity=_races(row, self.export.version),
             sex=_sex(row, self.export.version),
         )
@@ -269,7 +152,7 @@ class _Rows:
             ):
                 continue
             with self.reading("Enrollment.csv", number, key):
-                entry, move_in = _date(row, "EntryDate"), _optional_date(row, "MoveInDate")
+                entry, move_in = read_date(row, "EntryDate"), read_optional_date(row, "MoveInDate")
                 enrollment = Enrollment(
                     enrollment_id=key,
                     personal_id=row["PersonalID"],
@@ -277,9 +160,9 @@ class _Rows:
                     household_id=row["HouseholdID"],
                     entry_date=entry,
                     move_in_date=move_in if move_in is None or move_in <= export.end else None,
-                    disabling_condition=_code(row, "DisablingCondition"),
-                    months_homeless_past_three_years=_code(row, "MonthsHomelessPastThreeYears"),
-                    date_to_street_essh=_optional_date(row, "DateToStreetESSH"),
+                    disabling_condition=read_code(row, "DisablingCondition"),
+                    months_homeless_past_three_years=read_code(row, "MonthsHomelessPastThreeYears"),
+                    date_to_street_essh=read_optional_date(row, "DateToStreetESSH"),
                 )
                 if entry > export.end:
                     export.skipped[AFTER_END] += 1
@@ -296,7 +179,7 @@ class _Rows:
             if self.refers(name, number, row, "EnrollmentID", "Enrollment.csv", self.export.enrollments):
                 built = None
                 with self.reading(name, number, row["EnrollmentID"]):
-                    if (on := _date(row, column)) > self.export.end:
+                    if (on := read_date(row, column)) > self.export.end:
                         self.export.skipped[AFTER_END] += 1
                         continue
                     built = record(row, on)
@@ -305,7 +188,7 @@ class _Rows:
 
     def exits(self) -> None:
         for built in self.dated(
-            "Exit.csv", "ExitDate", lambda row, on: Exit(row["EnrollmentID"], on, _code(row, "Destination"))
+            "Exit.csv", "ExitDate", lambda row, on: Exit(row["EnrollmentID"], on, read_code(row, "Destination"))
         ):
             self.export.exits[built.enrollment_id] = built
 
@@ -318,7 +201,7 @@ class _Rows:
         self.export.living_situations += self.dated(
             "CurrentLivingSituation.csv",
             "InformationDate",
-            lambda row, on: LivingSituation(row["EnrollmentID"], on, _code(row, "CurrentLivingSituation")),
+            lambda row, on: LivingSituation(row["EnrollmentID"], on, read_code(row, "CurrentLivingSituation")),
         )
 
 
@@ -333,7 +216,7 @@ _KEYS = {
 
 def _races(row: dict[str, str], version: str) -> list[str]:
     """The list's race_ethnicity codes, in its order; none set is "refused" when RaceNone is 9, else "unknown"."""
-    columns = (*_RACES[:3], _HISPANIC[version], *_RACES[3:])
+    columns = (*RACES[:3], _HISPANIC[version], *RACES[3:])
     races = [code for column, code in zip(columns, _RACE_CODES, strict=True) if row[column] == "1"]
     return races or ["refused" if row["RaceNone"] == "9" else "unknown"]
 

@@ -237,6 +237,25 @@ def test_unknown_csv_version_and_unreadable_export_dates(tmp_path: Path) -> None
     assert fatal(folder) == [Problem("Export.csv", 1, reason)]
 
 
+def test_empty_source_id(tmp_path: Path) -> None:
+    folder = minimal(tmp_path, export=[export_row(SourceID="")])
+    assert fatal(folder) == [
+        Problem("Export.csv", 1, "SourceID is empty (it names the source of every record imported)")
+    ]
+
+
+def test_an_encrypted_zip_member(tmp_path: Path) -> None:
+    archive = zip_folder(minimal(tmp_path / "export"), tmp_path / "export.zip")
+    data = bytearray(archive.read_bytes())
+    # Set the "encrypted" flag (bit 0 at offset 8) of Client.csv's central directory entry, which ZipFile reads.
+    names = [at for at in range(len(data)) if data.startswith(b"Client.csv", at)]
+    entry = next(at - 46 for at in names if data[at - 46 : at - 42] == b"PK\x01\x02")
+    data[entry + 8] |= 1
+    archive.write_bytes(bytes(data))
+    reason = "cannot be opened (an encrypted or unusually compressed zip member, or no permission to read it)"
+    assert fatal(archive) == [Problem("Client.csv", None, reason)]
+
+
 def test_missing_columns_are_named(tmp_path: Path) -> None:
     folder = minimal(tmp_path)
     write_csv(folder / "Enrollment.csv", ["EnrollmentID", "PersonalID", "ProjectID", "HouseholdID"], [])
