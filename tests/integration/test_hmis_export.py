@@ -450,3 +450,10 @@ def test_samples_read_alike(samples) -> None:
     # The FY2026 sample's Sex is empty for every client; FY2024's gender gives sex where Woman or Man stands alone.
     assert Counter(c.sex for c in fy2024.clients.values()) == Counter({"male": 274, "female": 232, "unknown": 8})
     assert Counter(c.sex for c in fy2026.clients.values()) == Counter({"unknown": 514})
+
+
+def test_a_sample_zipped_reads_as_the_folder(samples, tmp_path: Path) -> None:
+    zipped = read_export(zip_folder(SAMPLES / "fy2026", tmp_path / "fy2026.zip"))
+    folder = samples["fy2026"]
+    assert (zipped.clients, zipped.enrollments, zipped.exits) == (folder.clients, folder.enrollments, folder.exits)
+    assert (zipped.services, zipped.problems, zipped.skipped) == (folder.services, [], Counter())
