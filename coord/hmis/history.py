@@ -63,12 +63,12 @@ class _Walk:
         self.contact_on: date | None = None
 
     def see(self, fact: Fact) -> None:
+        if self.status == DECEASED:
+            return  # a death is final: the aggregate refuses any return from it, and later records are errors
         if self.status == ACTIVE and fact.on > self.last_activity + self.inactive_after:
             self._move(INACTIVE, Step("MarkedInactive", self.last_activity + self.inactive_after, "no_contact"))
         if fact.kind == ATTRIBUTES:
             self._state(fact)
-        elif self.status == DECEASED:
-            return  # a death is final: the aggregate refuses any return from it
         elif fact.kind == ACTIVITY:
             self._activity(fact)
         elif fact.kind == HOUSING and self.status == ACTIVE:

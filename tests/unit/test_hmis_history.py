@@ -300,7 +300,8 @@ def test_housing_when_housed_or_inactive_is_nothing() -> None:
 
 def test_death_marks_inactive_deceased_and_nothing_follows() -> None:
     records = [enrol("e1", "so", "2022-01-10"), out("e1", "2022-03-01", 24)]
-    records += [enrol("e2", "so", "2022-05-01"), enrol("e3", "rrh", "2022-05-01", move_in="2022-05-02")]
+    records += [enrol("e2", "so", "2022-05-01", disabling=1, months=112)]
+    records += [enrol("e3", "rrh", "2022-05-01", move_in="2022-05-02")]
     assert export(*records) == [*identified("2022-01-10", "so"), inactive("2022-03-01", "deceased")]
 
 
