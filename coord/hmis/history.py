@@ -17,7 +17,9 @@ ACTIVE, HOUSED, INACTIVE, DECEASED = "active", "housed", "inactive", "deceased"
 
 @dataclass(frozen=True)
 class Step:
-    """One by-name-list event: `kind` is its event name (events/person_vocabulary.py)."""
+    """One by-name-list event: `kind` is its event name (events/person_vocabulary.py). A history lists its
+    steps by date; on one date: attribute changes, then each activity's status step and its contact, then
+    housing, then death."""
 
     kind: str
     on: date

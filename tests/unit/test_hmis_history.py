@@ -4,6 +4,7 @@
 from datetime import date, timedelta
 from uuid import uuid4
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -437,6 +438,11 @@ def test_attributes_stated_before_identification_are_identifications_own() -> No
     ]
     clients = [client(), client("K", date(2015, 1, 1))]
     assert export(*records, clients=clients) == identified("2022-08-01", "so", household_type="family")
+
+
+def test_a_negative_number_of_inactive_days_is_refused() -> None:
+    with pytest.raises(ValueError, match="^inactive_days must not be negative$"):
+        export(enrol("e1", "so", "2022-08-01"), inactive_days=-1)
 
 
 def test_histories_walks_every_client_once() -> None:
