@@ -49,6 +49,8 @@ class Config:
     fz_window_months: int = 6
     #: The latest point-in-time count, for the chronic functional-zero threshold; None when not given.
     pit_count: int | None = None
+    #: Days without contact after which an active person is marked inactive (no_contact).
+    inactive_days: int = 90
     #: Signs audit heads; generated into the data dir when embedded and no public key is given, else optional.
     audit_signing_key: SigningKey | None = field(default=None, repr=False)
     #: Checks audit heads: COORD_AUDIT_PUBLIC_KEY, or the signing key's public half.
@@ -88,6 +90,7 @@ class Config:
             suppress_below=_int(env, "COORD_SUPPRESS_BELOW", 11, 1, 1000),
             fz_window_months=_int(env, "COORD_FZ_WINDOW_MONTHS", 6, 1, 36),
             pit_count=_int(env, "COORD_PIT_COUNT", None, 0, 100_000_000),
+            inactive_days=_int(env, "COORD_INACTIVE_DAYS", 90, 1, 3650),
             **_audit_keys(env, data_dir, generate=not is_postgres),
         )
 

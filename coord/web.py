@@ -9,7 +9,7 @@ from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
 from coord import dashboard
-from coord.api import audit, handoffs, health, persons, reports, services, stream
+from coord.api import audit, handoffs, health, imports, persons, reports, services, stream
 from coord.api.errors import error_response, register_error_handlers
 from coord.api.http import add_etag, coord
 from coord.config import Config
@@ -43,7 +43,7 @@ def create_app(config: Config | None = None, coord: Coord | None = None) -> Flas
         },
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for blp in (services.blp, persons.blp, handoffs.blp, reports.blp, stream.blp, audit.blp):
+    for blp in (services.blp, persons.blp, handoffs.blp, reports.blp, stream.blp, audit.blp, imports.blp):
         api.register_blueprint(blp, url_prefix=API_PREFIX + blp.url_prefix)
     app.register_blueprint(health.bp)
     app.register_blueprint(dashboard.bp)

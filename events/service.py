@@ -1,6 +1,7 @@
 """A service in the partnership's catalogue (Open Referral-like): where handoffs go to and come from."""
 
 from datetime import date
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
@@ -28,14 +29,18 @@ class Service(Aggregate):
         effective_on: date,
         actor: str,
         agency: str,
+        id: UUID | None = None,
     ) -> "Service":
+        """`id`: a given id (an importer's, derived from the source's own); by default a new one."""
         check_text("name", name, NAME_LENGTH)
         check_choice("stage", stage, STAGES)
         if not whole_within(handoff_window_days, HANDOFF_WINDOW_DAYS):
             first, last = HANDOFF_WINDOW_DAYS[0], HANDOFF_WINDOW_DAYS[-1]
             raise RuleError(f"handoff_window_days must be a whole number of days from {first} to {last}")
         check_effective_date(effective_on)
-        return cls(
+        return cls._create(
+            cls.Registered,
+            id=id or uuid4(),
             name=name.strip(),
             stage=stage,
             handoff_window_days=handoff_window_days,

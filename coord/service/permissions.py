@@ -41,6 +41,7 @@ CLOSE_MONTH = Right(("backbone", ADMIN), "the {role} role may not close a month"
 READ_AUDIT = Right(("auditor", ADMIN), "the {role} role may not read the audit history")
 FIND_DUPLICATES = Right((ADMIN,), "the {role} role may not look for possible duplicates")
 ERASE = Right((ADMIN,), "only an admin may erase a person's personal data")
+IMPORT = Right((ADMIN,), "only an admin may import an HMIS export")
 #: Handoff moves either side may make (withdraw, strike out); every other move is the receiving agency's.
 EITHER_SIDE_MOVES = ("cancelled", "entered_in_error")
 

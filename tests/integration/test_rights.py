@@ -5,6 +5,7 @@ the record, with the exact outcome of every cell."""
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any, NamedTuple
 import pytest
 
 from coord.errors import ForbiddenError
+from coord.hmis.importer import import_hmis
 from coord.service import audit, permissions, reports, submissions
 from coord.service.corrections import void_entry
 from coord.service.principal import ROLES, Principal
@@ -20,6 +22,9 @@ from coord.service.replay import replay
 from events.dates import today
 from events.handoff import Handoff
 from events.person import Person
+from tests.hmis_fixtures import client as hmis_client
+from tests.hmis_fixtures import project as hmis_project
+from tests.hmis_fixtures import write_export
 
 OK, NO, SHOWN, HIDDEN = "allowed", "forbidden", "shown", "hidden"
 #: The caller's agency in each relation. Persons are identified by harbor ("consented": gateway, which a
@@ -231,6 +236,7 @@ CLOSE = "close a month, recording its built for zero submission"
 AUDIT = "the event history, the access log, replay, verification and the latest signed head"
 DUPLICATES = "possible duplicates"
 ERASE = "erase personal data"
+IMPORT = "import an hmis export"
 
 TABLE = [
     Case(READ, "list_services", PERSON, EVERYONE, lambda w, who, _r: w.app.list_services(who)),
@@ -296,7 +302,14 @@ TABLE = [
     Case(AUDIT, "latest head", PERSON, AUDITORS, lambda w, who, _r: _latest_head(w.coord, who)),
     Case(DUPLICATES, "possible_duplicates", PERSON, ADMINS, lambda w, who, _r: w.app.possible_duplicates(who)),
     Case(ERASE, "erase_person", PERSON, ADMINS, lambda w, who, r: w.app.erase_person(who, w.person(r).id)),
+    Case(IMPORT, "import_hmis (a dry run)", PERSON, ADMINS, lambda w, who, _r: _import(w.coord, who)),
 ]
+
+
+def _import(coord: Any, who: Principal) -> Any:
+    with tempfile.TemporaryDirectory() as folder:
+        write_export(Path(folder), clients=[hmis_client("1")], projects=[hmis_project("P1", 4)])
+        return import_hmis(coord.service, who, Path(folder), inactive_days=90, dry_run=True)
 
 
 def _outcome(case: Case, world: World, who: Principal, relation: str) -> str:
