@@ -176,3 +176,20 @@ def _month(year: int, month: int) -> Any:
     from datetime import date
 
     return date(year, month, 1)
+
+
+def test_an_import_that_dies_part_way_leaves_whole_clients_and_a_rerun_completes_it(coord, tmp_path):
+    path = small_export(tmp_path / "export")
+    clean = import_hmis(coord.service, ADMIN, path, inactive_days=90, dry_run=True)
+
+    def die_after_the_first_client(_done: int) -> None:
+        raise KeyboardInterrupt  # the process killed between two clients' transactions
+
+    with pytest.raises(KeyboardInterrupt):
+        import_hmis(coord.service, ADMIN, path, inactive_days=90, progress=die_after_the_first_client)
+    assert sorted(stored(coord).elements()).count("Identified") == 1, "the first client whole, the second not begun"
+    rerun = import_hmis(coord.service, ADMIN, path, inactive_days=90)
+
+    assert (rerun.created, rerun.matched) == (1, 1)
+    assert stored(coord) == Counter(clean.events)
+    assert coord.service.project_on_write is True, "the writing process reads its own writes again"
