@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
 from pathlib import Path
 
+from bench_store import open_store
 from sqlalchemy import text
 
-from coord.config import Config
 from coord.hmis.export import read_export
 from coord.hmis.importer import JOB, import_export
 from coord.service.principal import Principal
-from coord.wiring import open_coord
-from events.crypto import MasterKey
 
 SAMPLE = Path(__file__).parents[1] / ".." / "shared" / "data" / "hmis" / "fy2024"
 
@@ -47,11 +44,7 @@ def main() -> None:
     parser.add_argument("--export", type=Path, default=SAMPLE, help="an HMIS export (default: the FY2024 sample)")
     parser.add_argument("--url", help="a PostgreSQL URL of an empty database to use (default: a fresh SQLite file)")
     args = parser.parse_args()
-    data = tempfile.mkdtemp(prefix="coord-bench-")
-    env = {"COORD_DATA_DIR": data, "COORD_MASTER_KEY": MasterKey.generate().to_base64()}
-    if args.url:
-        env["COORD_DATABASE_URL"] = args.url
-    coord = open_coord(Config.from_env(env))
+    coord = open_store(args.url)
     try:
         export = read_export(args.export)
         started = time.perf_counter()

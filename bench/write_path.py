@@ -13,15 +13,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import tempfile
 import time
 
+from bench_store import open_store
 from sqlalchemy import text
 
-from coord.config import Config
 from coord.web import create_app
-from coord.wiring import open_coord
-from events.crypto import MasterKey
 
 
 def raw_rate(coord, writes: int) -> float:
@@ -62,11 +59,7 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=2000)
     parser.add_argument("--url", help="a PostgreSQL URL of a database to use (default: a fresh SQLite file)")
     args = parser.parse_args()
-    data = tempfile.mkdtemp(prefix="coord-bench-")
-    env = {"COORD_DATA_DIR": data, "COORD_MASTER_KEY": MasterKey.generate().to_base64()}
-    if args.url:
-        env["COORD_DATABASE_URL"] = args.url
-    coord = open_coord(Config.from_env(env))
+    coord = open_store(args.url)
     try:
         raw = raw_rate(coord, args.writes)
         rate, latencies = http_rate(coord, args.writes)
