@@ -104,8 +104,8 @@ def test_a_handoff_without_an_episode_starts_a_new_one() -> None:
         ({"note": PII("call after 5pm", uuid4())}, RuleError),
         ({"person_id": "p-1"}, RuleError),
         ({"due_on": START - timedelta(days=1)}, DateRuleError),
-        ({"requested_on": today() + timedelta(days=2)}, DateRuleError),
-        ({"effective_on": today() + timedelta(days=2)}, DateRuleError),
+        ({"requested_on": today() + timedelta(days=30)}, DateRuleError),
+        ({"effective_on": today() + timedelta(days=30)}, DateRuleError),
     ],
     ids=[
         "priority",
