@@ -1,27 +1,21 @@
 """The application service's commands: each is get -> check who may (permissions.py) -> call the aggregate ->
 save. Cross-aggregate checks live here, business rules on the aggregates (docs/design.md "Write flow").
 
-A write that loses an optimistic-concurrency race is retried against the fresh aggregate unless the caller
-pinned the version with If-Match. Reads, personal data and the read models are the layers below:
-reads.py, privacy.py and read_models.py.
+Changing a record goes through writes.py (a lost optimistic-concurrency race is retried). Reads, personal data
+and the read models are the layers below: reads.py, privacy.py and read_models.py.
 """
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
-
-from coord.errors import ConflictError, ForbiddenError, PreconditionFailedError
+from coord.errors import ForbiddenError
 from coord.service import permissions
 from coord.service.principal import Principal
-from coord.service.reads import Reads
+from coord.service.writes import Writes
 from events.agencies import check_agency
 from events.dates import today
 from events.errors import NotFoundError
@@ -32,43 +26,8 @@ from events.recorders import RowWriter
 from events.service import Service
 from projections.list_queries import episode_person
 
-A = TypeVar("A", bound=Aggregate)
 
-WRITE_ATTEMPTS = 8
-
-
-class CoordApplication(Reads):
-    def _update(
-        self,
-        cls: type[A],
-        aggregate_id: UUID,
-        command: Callable[[A], None],
-        expected_version: int | None,
-        rows: Callable[[A], list[RowWriter]] | None = None,
-    ) -> A:
-        """`rows` gives the rows to commit with the command's events, from the aggregate it changed."""
-        for attempt in range(WRITE_ATTEMPTS):
-            # On SQLite the whole read-decide-write runs under the process's write lock, so it never
-            # loses a race; on PostgreSQL the lock is a no-op and a lost race is retried.
-            with self.db.write_lock:
-                aggregate = self._get(cls, aggregate_id)
-                if expected_version is not None and aggregate.version != expected_version:
-                    raise PreconditionFailedError(
-                        f"{cls.__name__.lower()} is at version {aggregate.version}, not {expected_version}"
-                    )
-                command(aggregate)
-                try:
-                    self._save(aggregate, rows=rows(aggregate) if rows else ())
-                except IntegrityError:
-                    if expected_version is not None:
-                        raise PreconditionFailedError(
-                            f"{cls.__name__.lower()} changed while this write was made; read it again"
-                        ) from None
-                else:
-                    return aggregate
-            time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
-        raise ConflictError("the record is being changed by others right now; try again")
-
+class CoordApplication(Writes):
     # -- services -------------------------------------------------------------------------------
 
     def register_service(
