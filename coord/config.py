@@ -51,6 +51,16 @@ class Config:
     pit_count: int | None = None
     #: Days without contact after which an active person is marked inactive (no_contact).
     inactive_days: int = 90
+    #: Days a handoff may wait in `requested` before the expiry job cancels it (reason code `expired`).
+    handoff_expire_days: int = 30
+    #: Day of the month on which the month-close job closes the previous month.
+    month_close_day: int = 5
+    #: How often a scheduler wakes to see which jobs are due, in seconds.
+    jobs_tick_seconds: float = 60.0
+    #: For drills and tests: the jobs read the time (ISO 8601) from this file instead of the system clock.
+    jobs_clock_file: Path | None = None
+    #: How long a long-running process (serve, project, scheduler) waits for an unreachable store at start.
+    store_wait_seconds: int = 300
     #: Signs audit heads; generated into the data dir when embedded and no public key is given, else optional.
     audit_signing_key: SigningKey | None = field(default=None, repr=False)
     #: Checks audit heads: COORD_AUDIT_PUBLIC_KEY, or the signing key's public half.
@@ -91,6 +101,11 @@ class Config:
             fz_window_months=_int(env, "COORD_FZ_WINDOW_MONTHS", 6, 1, 36),
             pit_count=_int(env, "COORD_PIT_COUNT", None, 0, 100_000_000),
             inactive_days=_int(env, "COORD_INACTIVE_DAYS", 90, 1, 3650),
+            handoff_expire_days=_int(env, "COORD_HANDOFF_EXPIRE_DAYS", 30, 1, 3650),
+            month_close_day=_int(env, "COORD_MONTH_CLOSE_DAY", 5, 1, 28),
+            jobs_tick_seconds=_seconds(env, "COORD_JOBS_TICK_SECONDS", 60.0, 0.1, 86_400.0),
+            jobs_clock_file=Path(env["COORD_JOBS_CLOCK_FILE"]) if env.get("COORD_JOBS_CLOCK_FILE") else None,
+            store_wait_seconds=_int(env, "COORD_STORE_WAIT_SECONDS", 300, 0, 86_400),
             **_audit_keys(env, data_dir, generate=not is_postgres),
         )
 
@@ -119,6 +134,19 @@ def _int(env: Mapping[str, str], name: str, default: int | None, low: int, high:
         raise ConfigError(f"{name} must be a whole number, got {text!r}") from None
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {text!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low:g} and {high:g} seconds, got {text}")
     return value
 
 
