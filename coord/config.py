@@ -59,6 +59,8 @@ class Config:
     jobs_tick_seconds: float = 60.0
     #: For drills and tests: the jobs read the time (ISO 8601) from this file instead of the system clock.
     jobs_clock_file: Path | None = None
+    #: `coord serve` on the embedded store runs the scheduled jobs itself (off: a `coord scheduler` runs them).
+    serve_jobs: bool = True
     #: How long a long-running process (serve, project, scheduler) waits for an unreachable store at start.
     store_wait_seconds: int = 300
     #: Signs audit heads; generated into the data dir when embedded and no public key is given, else optional.
@@ -105,6 +107,7 @@ class Config:
             month_close_day=_int(env, "COORD_MONTH_CLOSE_DAY", 5, 1, 28),
             jobs_tick_seconds=_seconds(env, "COORD_JOBS_TICK_SECONDS", 60.0, 0.1, 86_400.0),
             jobs_clock_file=Path(env["COORD_JOBS_CLOCK_FILE"]) if env.get("COORD_JOBS_CLOCK_FILE") else None,
+            serve_jobs=_flag(env, "COORD_SERVE_JOBS", True),
             store_wait_seconds=_int(env, "COORD_STORE_WAIT_SECONDS", 300, 0, 86_400),
             **_audit_keys(env, data_dir, generate=not is_postgres),
         )
@@ -135,6 +138,17 @@ def _int(env: Mapping[str, str], name: str, default: int | None, low: int, high:
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    text = (env.get(name) or "").strip().lower()
+    if not text:
+        return default
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be on or off, got {env[name]!r}")
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import re
 import selectors
 import signal
@@ -33,6 +34,8 @@ class _Server(BaseApplication):
         coord = app.extensions["coord"]
         start_live(coord)
         _stop_streams_on_exit(coord)
+        if not self.config.is_postgres and self.config.serve_jobs:
+            _start_jobs(coord)
         return app
 
 
@@ -113,6 +116,17 @@ def _arrived(head: bytes | bytearray) -> bool:
     length = CONTENT_LENGTH.search(head, 0, end + 2)
     wanted = int(length.group(1)) if length else 0
     return wanted > BUFFERED_BODY_BYTES or len(head) >= end + len(HEADER_END) + wanted
+
+
+def _start_jobs(coord: Any) -> None:
+    """On the embedded store the one serving process also runs the scheduled jobs; at exit it finishes the one
+    in hand (it stops between two records once `coord.stopping` is set by SIGTERM)."""
+    from coord.jobs.clock import clock_for
+    from coord.jobs.scheduler import Scheduler
+
+    scheduler = Scheduler(coord, clock_for(coord.config.jobs_clock_file))
+    scheduler.start()
+    atexit.register(scheduler.stop)
 
 
 def _stop_streams_on_exit(coord: Any) -> None:

@@ -4,6 +4,7 @@ keystore), and `ALL_METADATA`: every table the project owns, which the migration
 """
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -118,6 +119,38 @@ person_blind_index = Table(
     Column("person_id", String(32), primary_key=True),
     Column("digest", String(64), nullable=False, index=True),
     Column("agency", String(64), nullable=False),
+)
+
+#: Each run of a scheduled job (coord/jobs/): the period it covered (a day, an hour or a month), the clock's time
+#: it ran at, who ran it and how it ended, and what it did in counts (never personal data).
+job_runs = Table(
+    "job_runs",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("job", String(40), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("as_of", DateTime(timezone=True), nullable=False),
+    #: "schedule" or "cli"
+    Column("trigger", String(16), nullable=False),
+    #: host:pid of the process that ran it
+    Column("runner", String(200), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    #: running, done, failed or interrupted
+    Column("outcome", String(16), nullable=False),
+    Column("summary", JSON),
+    Index("ix_job_runs_job_period", "job", "period"),
+)
+
+#: Each scheduler process's last sign of life, and whether it holds the lead (only the leader runs jobs).
+schedulers = Table(
+    "schedulers",
+    metadata,
+    Column("runner", String(200), primary_key=True),
+    Column("host", String(200), nullable=False),
+    Column("leading", Boolean, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
 )
 
 #: Every table the project owns; the event store's own table is the eventsourcing library's.

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 
 from events.vocabulary import ENTERED_IN_ERROR
 from projections.db import Database
@@ -83,3 +83,22 @@ def episode_person(db: Database, episode_id: UUID) -> UUID | None:
             select(handoffs.c.person_id).where(handoffs.c.episode_id == episode_id.hex).limit(1)
         ).first()
     return UUID(row[0]) if row else None
+
+
+def lapsed_person_ids(db: Database, *, seen_before: date, after: UUID | None = None, limit: int = 500) -> list[UUID]:
+    """Active persons whom nobody has seen (a contact, or a move back onto the list) since before `seen_before`:
+    the inactivity sweep's candidates. The sweep decides on each person's own record (events/lapses.py)."""
+    seen = func.max(persons.c.last_contact_on, persons.c.last_transition_on)
+    if db.engine.dialect.name == "postgresql":
+        seen = func.greatest(persons.c.last_contact_on, persons.c.last_transition_on)
+    query = select(persons.c.id).where(persons.c.status == "active", seen < seen_before)
+    return _page(db, query, persons.c.id, after, limit)
+
+
+def expired_handoff_ids(
+    db: Database, *, requested_before: date, after: UUID | None = None, limit: int = 500
+) -> list[UUID]:
+    """Handoffs still waiting in `requested` that were requested before `requested_before`: the expiry job's
+    candidates (the handoff's own record decides: events/lapses.py)."""
+    query = select(handoffs.c.id).where(handoffs.c.status == "requested", handoffs.c.requested_on < requested_before)
+    return _page(db, query, handoffs.c.id, after, limit)

@@ -13,6 +13,7 @@ import click
 
 from coord.cli.audit import checkpoint, replay, verify
 from coord.cli.hmis import import_hmis
+from coord.cli.jobs import jobs, scheduler
 from coord.cli.month import month
 from coord.cli.project import project
 from coord.cli.reports import report
@@ -209,5 +210,5 @@ def demo(seed: int, persons: int, months: int, if_empty: bool) -> None:
         click.echo(f"{name}: {value}")
 
 
-for command in (project, report, month, verify, checkpoint, replay, import_hmis):
+for command in (project, report, month, verify, checkpoint, replay, import_hmis, scheduler, jobs):
     main.add_command(command)

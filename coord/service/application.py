@@ -1,8 +1,9 @@
 """The application service's commands: each is get -> check who may (permissions.py) -> call the aggregate ->
 save. Cross-aggregate checks live here, business rules on the aggregates (docs/design.md "Write flow").
 
-Changing a record goes through writes.py (a lost optimistic-concurrency race is retried). Reads, personal data
-and the read models are the layers below: reads.py, privacy.py and read_models.py.
+The scheduled jobs' commands are in lapses.py. Changing a record goes through writes.py (a lost
+optimistic-concurrency race is retried). Reads, personal data and the read models are the layers below: reads.py,
+privacy.py and read_models.py.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from uuid import UUID, uuid4
 
 from coord.errors import ForbiddenError
 from coord.service import permissions
+from coord.service.lapses import Lapses
 from coord.service.principal import Principal
-from coord.service.writes import Writes
 from events.agencies import check_agency
 from events.dates import today
 from events.errors import NotFoundError
@@ -27,7 +28,7 @@ from events.service import Service
 from projections.list_queries import episode_person
 
 
-class CoordApplication(Writes):
+class CoordApplication(Lapses):
     # -- services -------------------------------------------------------------------------------
 
     def register_service(

@@ -42,6 +42,8 @@ READ_AUDIT = Right(("auditor", ADMIN), "the {role} role may not read the audit h
 FIND_DUPLICATES = Right((ADMIN,), "the {role} role may not look for possible duplicates")
 ERASE = Right((ADMIN,), "only an admin may erase a person's personal data")
 IMPORT = Right((ADMIN,), "only an admin may import an HMIS export")
+#: The scheduled jobs' commands (coord/jobs/): the system acts with an admin's rights.
+RUN_JOBS = Right((ADMIN,), "only an admin may run the scheduled jobs")
 #: Handoff moves either side may make (withdraw, strike out); every other move is the receiving agency's.
 EITHER_SIDE_MOVES = ("cancelled", "entered_in_error")
 

@@ -42,6 +42,15 @@ def _prefixed(submitted: dict[str, Any]) -> dict[str, Any]:
 
 def close_month(coord: Coord, who: Principal, month: date) -> MonthlySubmission:
     """Record the month's metrics as the monthly report gives them now: the first close or a resubmission."""
+    return _close(coord, who, month, first_only=False)[0]
+
+
+def close_month_once(coord: Coord, who: Principal, month: date) -> tuple[MonthlySubmission, bool]:
+    """Close the month unless it was closed already (the month-close job); says whether this call closed it."""
+    return _close(coord, who, month, first_only=True)
+
+
+def _close(coord: Coord, who: Principal, month: date, *, first_only: bool) -> tuple[MonthlySubmission, bool]:
     permissions.require(who, permissions.CLOSE_MONTH)
     month = params.closable_month(month)
     app = coord.service
@@ -55,14 +64,16 @@ def close_month(coord: Coord, who: Principal, month: date) -> MonthlySubmission:
             submission = _submission(coord, month)
             if submission is None:
                 submission = MonthlySubmission.close(month=month, rows=rows, **stamp)
+            elif first_only:
+                return submission, False
             else:
                 submission.resubmit(rows=rows, **stamp)
             try:
                 # The host's save: the one every write goes through (catch-up, after-write hooks).
                 app._save(submission)
             except IntegrityError:
-                continue  # another close of this month was saved first: resubmit after it
-            return submission
+                continue  # another close of this month was saved first: resubmit after it (or leave it)
+            return submission, True
     raise ConflictError("this month is being closed by others right now; try again")
 
 

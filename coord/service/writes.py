@@ -41,6 +41,8 @@ class Writes(Reads):
                         f"{cls.__name__.lower()} is at version {aggregate.version}, not {expected_version}"
                     )
                 command(aggregate)
+                if not aggregate.pending_events:
+                    return aggregate  # the command found nothing to change: nothing to write
                 try:
                     self._save(aggregate, rows=rows(aggregate) if rows else ())
                 except IntegrityError:
