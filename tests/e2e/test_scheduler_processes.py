@@ -21,7 +21,7 @@ from coord.tables import schedulers
 from coord.wiring import Coord, open_coord
 from events.signing import SigningKey
 from tests.conftest import throwaway_postgres
-from tests.e2e.faults import call, postgres_env, serving, start_logged, stop
+from tests.e2e.faults import call, postgres_env, serving, start_logged, stop, stored_events
 from tests.e2e.processes import starter_tokens
 
 CASE_MANAGER = Principal("cm", "case_manager", "harbor")
@@ -157,3 +157,45 @@ def test_one_scheduler_acts_and_another_takes_over(database_url: str, tmp_path: 
         coord.close()
     for n in (1, 2):
         assert "Traceback" not in (tmp_path / f"scheduler-{n}.log").read_text()
+
+
+def test_a_leader_killed_in_the_middle_of_a_sweep_leaves_nobody_marked_twice_or_missed(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = postgres_env(database_url, tmp_path, workers=1)
+    clock = tmp_path / "clock"
+    write_clock(clock, _at(TODAY))
+    env.update(COORD_JOBS_CLOCK_FILE=str(clock), COORD_JOBS_TICK_SECONDS="0.3")
+    coord = open_coord(Config.from_env(env))
+    processes = []
+    try:
+        app = coord.service
+        people = [
+            app.identify_person(
+                CASE_MANAGER,
+                attributes={"veteran": "no", "household_type": "single_adult"},
+                pii={"first_name": "Ray"},
+                effective_on=TODAY - timedelta(days=100 + n % 50),
+            ).id
+            for n in range(150)
+        ]
+        for n in (1, 2):
+            processes.append(start_logged(env, tmp_path / f"scheduler-{n}.log", "scheduler"))
+        deadline = time.monotonic() + 60
+        while not stored_events(database_url, "MarkedInactive"):  # the leader is sweeping: kill it now
+            assert time.monotonic() < deadline, "the sweep did not start"
+            time.sleep(0.02)
+        running = [r for r in runs.history(coord.db, "inactivity-sweep") if r["outcome"] == "running"]
+        leader_pid = int(running[0]["runner"].rsplit(":", 1)[1])
+        os.kill(leader_pid, signal.SIGKILL)
+        period = JOBS["inactivity-sweep"].period(_at(TODAY), coord).key
+        swept = _wait_for_runs(coord, {"inactivity-sweep": period}, time.monotonic() + 60)["inactivity-sweep"]
+        finished = [r for r in swept if r["outcome"] == "done"]
+        assert len(finished) == 1 and finished[0]["runner"] != running[0]["runner"]
+        assert 0 < finished[0]["summary"]["marked_inactive"] < 150  # the killed leader had marked some
+        for person_id in people:
+            assert len(_marks(coord, str(person_id), "MarkedInactive")) == 1
+    finally:
+        for process in processes:
+            stop(process)
+        coord.close()
