@@ -8,6 +8,7 @@ slim pinned base, no secret in the image or its build context."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import re
 import shlex
@@ -40,12 +41,13 @@ COMMANDS = {
 }
 INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<kind>:?[-?])(?P<rest>[^}]*))?\}")
 SECRETS_DIR = "/run/secrets/"
+SHELL_OPERATORS = {"&&", "||", "|", ";", "<", ">", ">>", "2>", "2>&1"}
 
 
 def resolve(argv: list[str]) -> click.Command:
     """The click command an argv names, its options and arguments parsed as `coord` would parse them (an
     unknown command or option, or a missing argument, raises), without running it."""
-    assert argv[0] == "coord" or argv[0].endswith("/coord"), argv
+    assert argv[0] in ("coord", "coord-admin") or argv[0].endswith("/coord"), argv
     command: click.Command = main
     context: click.Context | None = None
     name, rest = "coord", list(argv[1:])
@@ -279,16 +281,15 @@ def _documented_commands() -> Iterator[list[str]]:
     """Each `coord ...` invocation in the shell blocks and unit files of docs/deployment.md, up to a shell
     operator."""
     blocks = re.findall(r"```(?:sh|ini)\n(.*?)```", DEPLOYMENT_DOC.read_text(), flags=re.DOTALL)
-    for line in "\n".join(blocks).splitlines():
+    for raw in "\n".join(blocks).splitlines():
+        line = raw.strip()
         words = shlex.split(line.partition("=")[2] if line.startswith("Exec") else line, comments=True)
         for start, word in enumerate(words):
-            if (word == "coord" or word.endswith("/bin/coord")) and not (start and words[start - 1].startswith("-")):
-                argv = []
-                for part in words[start:]:
-                    if part in {"&&", "||", "|", ";", ">", ">>"} or part.startswith(("$(", ">", "2>")):
-                        break
-                    argv.append(part)
-                yield argv
+            is_coord = word in ("coord", "coord-admin") or word.endswith("/bin/coord")
+            if is_coord and not (start and words[start - 1].startswith("-")):  # not `runuser -u coord`
+                argv = list(itertools.takewhile(lambda part: part not in SHELL_OPERATORS, words[start:]))
+                if argv[1:] not in ([], ["$@"]):  # a user or database named coord; the helper's "$@"
+                    yield argv
                 break
 
 
