@@ -30,6 +30,8 @@ SOURCES = ("pyproject.toml", "README.md", "coord", "events", "projections", "mig
 #: Folders whose every file the wheel must carry (beside the Python modules).
 DATA_FOLDERS = ("coord/templates", "coord/static", "migrations")
 INSTALL_SECONDS = 300
+#: The first test also builds the wheel and installs it with its dependencies (longer with a cold pip cache).
+pytestmark = pytest.mark.timeout(2 * INSTALL_SECONDS)
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
