@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
@@ -10,14 +11,26 @@ from alembic.config import Config as AlembicConfig
 from coord.config import ConfigError
 from projections.db import Database
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+#: The top-level `migrations` package: the repository's folder in a development install, a copy in site-packages
+#: when coord is installed from its wheel.
+MIGRATIONS_PACKAGE = "migrations"
+
+
+def migrations_dir() -> Path:
+    """Where Alembic's scripts are, wherever coord is installed. Alembic reads them as files, so they must be
+    on disk (pip installs wheels unzipped)."""
+    try:
+        location = resources.files(MIGRATIONS_PACKAGE)
+    except ModuleNotFoundError:
+        location = None
+    if not isinstance(location, Path) or not (location / "env.py").is_file():
+        raise ConfigError("coord's migrations are missing from this installation: reinstall coord")
+    return location
 
 
 def _alembic_config() -> AlembicConfig:
-    if not (MIGRATIONS / "env.py").exists():
-        raise ConfigError(f"migrations not found at {MIGRATIONS}: install coord from its source tree (pip install -e)")
     config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(migrations_dir()))
     return config
 
 
