@@ -108,7 +108,7 @@ def test_the_stream_says_stale_in_place_of_heartbeats_then_counts_once_caught_up
     name, counts = _event(next(chunks))
     assert (name, _active(counts), counts["stale_since"]) == ("counts", 0, None)
     assert next(chunks) == b": heartbeat\n\n"
-    create_person(client, tokens["case_manager"])
+    person = create_person(client, tokens["case_manager"])
     head = coord.service.recorder.max_notification_id()
     since = _recorded_at(client, tokens, head)
     # Nothing wakes the stream (no projector, so no change): the heartbeat notices.
@@ -120,6 +120,16 @@ def test_the_stream_says_stale_in_place_of_heartbeats_then_counts_once_caught_up
     name, counts = _event(next(chunks))
     assert (name, _active(counts), counts["stale_since"], counts["position"]) == ("counts", 1, None, head)
     assert next(chunks) == b": heartbeat\n\n"
+    # A contact changes no count: the stream still says when it goes stale, and when it is fresh again.
+    contact = client.post(f"/api/v1/persons/{person['id']}/contacts", json={}, headers=auth(tokens["case_manager"]))
+    assert contact.status_code == 201, contact.json
+    since = _recorded_at(client, tokens, head + 1)
+    name, counts = _event(next(chunks))
+    assert (name, _active(counts), counts["stale_since"]) == ("counts", 1, since)
+    assert _event(next(chunks)) == ("stale", {"since": since, "behind": 1})
+    _catch_up(coord)
+    name, counts = _event(next(chunks))
+    assert (name, _active(counts), counts["stale_since"], counts["position"]) == ("counts", 1, None, head + 1)
     response.close()
 
 
