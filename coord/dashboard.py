@@ -12,6 +12,7 @@ from flask import Blueprint, make_response, redirect, render_template, request
 from coord.api.http import coord
 from coord.service import permissions
 from coord.service.principal import Principal
+from coord.service.staleness import counts_staleness, iso
 from events.populations import POPULATIONS
 
 bp = Blueprint("dashboard", __name__)
@@ -73,7 +74,15 @@ def dashboard():
     who = cookie_principal()
     if who is None or not permissions.holds(who, permissions.READ_REPORTS):
         return _page("login.html")
-    return _page("dashboard.html", role=who.role, populations=POPULATIONS, labels=POPULATION_LABELS)
+    stale = counts_staleness(coord())
+    return _page(
+        "dashboard.html",
+        role=who.role,
+        populations=POPULATIONS,
+        labels=POPULATION_LABELS,
+        stale=stale,
+        stale_since=iso(stale.since),
+    )
 
 
 @bp.post("/dashboard/login")

@@ -1,4 +1,7 @@
-"""/healthz (the process answers) and /readyz (the store answers and projections keep up), outside /api/v1."""
+"""/healthz (the process answers) and /readyz (the store answers and projections keep up), outside /api/v1.
+
+/readyz also says since when the live counts are stale (`counts_stale_since`), but stays ready: an API
+whose projector is down still takes writes, and the counts catch up when the projector is back."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from sqlalchemy import text
 
 from coord.api.errors import error_response
 from coord.api.http import coord
+from coord.service.staleness import counts_staleness, iso
 
 bp = Blueprint("health", __name__)
 
@@ -26,4 +30,5 @@ def readyz():
     lag = coord().service.projections.lag()
     if lag > MAX_LAG:
         return error_response(503, f"projections are {lag} events behind", headers={"Retry-After": "5"})
-    return jsonify(status="ready", projection_lag=lag)
+    stale = counts_staleness(coord())
+    return jsonify(status="ready", projection_lag=lag, counts_stale_since=iso(stale.since))

@@ -1,4 +1,7 @@
-"""/stream: Server-Sent Events carrying the live counts whenever they change, heartbeats otherwise.
+"""/stream: Server-Sent Events carrying the live counts whenever they change, heartbeats otherwise; while the
+counts are stale (projections/staleness.py: the projector is not keeping up), `event: stale` in place of
+each heartbeat, and the counts again once they are fresh. Staleness is looked at on every wake, so a stopped
+projector is noticed at the next heartbeat at the latest, with no change to wake the stream.
 
 Each open stream holds one server thread, so a process serves a bounded number of them; past that
 the answer is 503 with Retry-After. One token (with its dashboard sessions) holds at most
@@ -27,7 +30,9 @@ from coord.errors import UnavailableError
 from coord.report_formats import Report
 from coord.service import reports
 from coord.service.principal import Principal
+from coord.service.staleness import counts_staleness, iso, stale_data
 from coord.wiring import Coord
+from projections.staleness import Staleness
 
 blp = Blueprint("stream", __name__, url_prefix="/stream", description="Live counts as Server-Sent Events")
 
@@ -37,8 +42,9 @@ STREAMS_PER_TOKEN = 2
 STREAM_DOC = {
     "responses": {
         "200": {
-            "description": "`event: counts` with the counts report as data, whenever the counts change "
-            "(and once on connecting); a `: heartbeat` comment line otherwise",
+            "description": "`event: counts` with the counts report and `stale_since` (ISO 8601 UTC, or null) as "
+            "data, whenever either changes (and once on connecting); while the counts are stale, `event: stale` "
+            'with data `{"since": ..., "behind": N}` after it and in place of each `: heartbeat` comment line',
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         },
         "429": {"description": f"this token already holds {STREAMS_PER_TOKEN} open streams"},
@@ -130,13 +136,16 @@ def _events(
         yield "retry: 3000\n\n"  # how long a disconnected browser waits before reconnecting
         shown, sent_at = None, time.monotonic()
         while True:
-            counts = report.as_json()
-            if (counts["as_of"], counts["rows"]) != shown:
-                shown = (counts["as_of"], counts["rows"])
+            stale = counts_staleness(this)
+            counts = {**report.as_json(), "stale_since": iso(stale.since)}
+            if (counts["as_of"], counts["rows"], counts["stale_since"]) != shown:
+                shown = (counts["as_of"], counts["rows"], counts["stale_since"])
                 yield f"event: counts\nid: {counts['position']}\ndata: {json.dumps(counts)}\n\n"
+                if stale.since:
+                    yield _stale(stale)
                 sent_at = time.monotonic()
             elif time.monotonic() - sent_at >= heartbeat:
-                yield ": heartbeat\n\n"
+                yield _stale(stale) if stale.since else ": heartbeat\n\n"
                 sent_at = time.monotonic()
             seen = this.changes.wait(seen, max(0.0, sent_at + heartbeat - time.monotonic()))
             if this.stopping.is_set() or not valid():
@@ -144,3 +153,7 @@ def _events(
             report = reports.counts(this, who)
     finally:
         release()
+
+
+def _stale(stale: Staleness) -> str:
+    return f"event: stale\ndata: {json.dumps(stale_data(stale))}\n\n"

@@ -12,6 +12,7 @@ from uuid import UUID
 import click
 
 from coord.cli.audit import checkpoint, replay, verify
+from coord.cli.health import health
 from coord.cli.hmis import import_hmis
 from coord.cli.jobs import jobs, scheduler
 from coord.cli.month import month
@@ -210,5 +211,5 @@ def demo(seed: int, persons: int, months: int, if_empty: bool) -> None:
         click.echo(f"{name}: {value}")
 
 
-for command in (project, report, month, verify, checkpoint, replay, import_hmis, scheduler, jobs):
+for command in (project, report, month, verify, checkpoint, replay, import_hmis, health, scheduler, jobs):
     main.add_command(command)

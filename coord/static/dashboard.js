@@ -41,13 +41,44 @@ function showCounts(report) {
   }
 }
 
+// The notice the server wrote (hidden when the counts are fresh): `stale` is {since, behind} or null.
+function showStale(stale) {
+  const notice = document.querySelector("#stale-notice .stale");
+  if (stale === null) {
+    notice.hidden = true;
+    return;
+  }
+  const since = document.getElementById("stale-since");
+  const text = {since: stale.since.slice(11, 16), behind: stale.behind.toLocaleString(),
+                noun: stale.behind === 1 ? "event" : "events"};
+  // Only what changed, so that a screen reader does not hear the notice again at every heartbeat.
+  if (since.dateTime !== stale.since) {
+    since.dateTime = stale.since;
+    since.textContent = text.since;
+  }
+  for (const name of ["behind", "noun"]) {
+    const node = document.getElementById(`stale-${name}`);
+    if (node.textContent !== text[name]) node.textContent = text[name];
+  }
+  notice.hidden = false;
+}
+
 function followCounts() {
   const state = document.getElementById("live-state");
   const source = new EventSource(`${API}/stream`);
   source.addEventListener("counts", (event) => {
-    showCounts(JSON.parse(event.data));
-    state.textContent = "live";
-    state.dataset.state = "live";
+    const report = JSON.parse(event.data);
+    showCounts(report);
+    if (report.stale_since === null) {
+      showStale(null);
+      state.textContent = "live";
+      state.dataset.state = "live";
+    }  // else an `event: stale` follows at once
+  });
+  source.addEventListener("stale", (event) => {
+    showStale(JSON.parse(event.data));
+    state.textContent = "stale";
+    state.dataset.state = "stale";
   });
   source.addEventListener("error", () => {
     // A refused reconnection (the session ended: signed out, expired or its token revoked) closes the source.

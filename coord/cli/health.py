@@ -1,0 +1,49 @@
+"""`coord health`: is each background process keeping up? For an operator or a monitor: one line, and exit
+status 1 when something is not."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+
+from coord.config import Config
+from coord.service.staleness import counts_staleness, iso
+from coord.wiring import open_coord
+from projections.staleness import STALE_AFTER
+
+
+@click.group()
+def health() -> None:
+    """Checks of the background processes: exit 0 when it keeps up, 1 (with one line saying why) when not."""
+
+
+@health.command()
+@click.option(
+    "--stale-after",
+    type=click.FloatRange(min=0),
+    default=STALE_AFTER.total_seconds(),
+    show_default=True,
+    help="seconds an event may wait to be projected before the live counts are stale",
+)
+def projector(stale_after: float) -> None:
+    """Are the read models behind the live counts keeping up with the log (is `coord project` running)?"""
+    coord = open_coord(Config.from_env())
+    try:
+        state = counts_staleness(coord, stale_after=timedelta(seconds=stale_after))
+    finally:
+        coord.close()
+    if state.since:
+        click.echo(
+            f"the read models are stale since {iso(state.since)} ({_events(state.behind)} behind): "
+            "is `coord project` running?"
+        )
+        click.get_current_context().exit(1)
+    if state.behind:
+        click.echo(f"projector: {_events(state.behind)} behind, within {stale_after:g} s")
+    else:
+        click.echo("projector: up to date")
+
+
+def _events(count: int) -> str:
+    return f"{count} event" if count == 1 else f"{count} events"
