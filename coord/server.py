@@ -14,6 +14,7 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from coord.config import Config
 from coord.serverlock import hold
+from coord.startup import wait_for_store
 
 
 class _Server(BaseApplication):
@@ -116,7 +117,8 @@ def _arrived(head: bytes | bytearray) -> bool:
 
 
 def _stop_streams_on_exit(coord: Any) -> None:
-    """Open event streams never finish by themselves: end them as the worker begins a graceful exit."""
+    """Open event streams never finish by themselves: end them as the worker begins a graceful exit. The
+    projector thread (SQLite) stops after the page it is on; requests in flight are answered."""
     previous = signal.getsignal(signal.SIGTERM)
 
     def on_exit(signum: int, frame: Any) -> None:
@@ -126,12 +128,28 @@ def _stop_streams_on_exit(coord: Any) -> None:
             previous(signum, frame)
 
     signal.signal(signal.SIGTERM, on_exit)
+    signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn has it: a blocking call in a request goes on
+
+
+def _close_worker(_arbiter: Any, worker: Any) -> None:
+    """As a worker process ends (its requests answered), let its background threads finish their page."""
+    app = getattr(worker, "wsgi", None)  # None in the master, which also calls this hook as it reaps
+    coord = app.extensions.get("coord") if app is not None else None
+    if coord is not None:
+        coord.close()
+
+
+#: On SIGTERM gunicorn stops accepting connections, and gives requests in flight this long to be answered
+#: before it kills the workers. A service manager must wait longer (systemd TimeoutStopSec >= 35 s).
+GRACEFUL_STOP_SECONDS = 30
 
 
 def serve(config: Config, host: str, port: int) -> None:
     from coord.migrate import upgrade
     from projections.db import Database
 
+    if not wait_for_store(config):
+        return
     db = Database(config.database_url)
     upgrade(db)
     db.dispose()
@@ -142,7 +160,8 @@ def serve(config: Config, host: str, port: int) -> None:
         "worker_class": BufferingThreadWorker,
         "threads": config.threads,
         "timeout": 60,
-        "graceful_timeout": 10,
+        "graceful_timeout": GRACEFUL_STOP_SECONDS,
+        "worker_exit": _close_worker,
         "control_socket_disable": True,
         "accesslog": "-",
         "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(L)ss',
