@@ -62,9 +62,11 @@ def wait_for_store(config: Config, stopping: threading.Event | None = None) -> b
                 raise StoreWaitError(f"the database at {where} refused the connection: {answer}")
             left = deadline - time.monotonic()
             if left <= 0:
+                waited = config.store_wait_seconds
+                how = f"gave up after {waited} s" if waited else "not waiting"
                 raise StoreWaitError(
-                    f"the database at {where} is unreachable ({type(error).__name__}); gave up after "
-                    f"{config.store_wait_seconds} s (COORD_STORE_WAIT_SECONDS)"
+                    f"the database at {where} is unreachable ({type(error).__name__}); {how} "
+                    f"(COORD_STORE_WAIT_SECONDS={waited})"
                 )
             delay = min(backoff(attempt), left)
             log.warning(
