@@ -94,6 +94,14 @@ class BufferingThreadWorker(ThreadWorker):
             conn.parser.unreader.unread(head)
         return super().handle(conn)
 
+    def set_accept_enabled(self, enabled: bool) -> None:
+        super().set_accept_enabled(enabled)
+        if not enabled and not self.alive:
+            # A graceful stop: gthread keeps its listening sockets open until its requests are answered, so
+            # new connections would be accepted by the kernel and then dropped. Close them now: refused.
+            for listener in self.sockets:
+                listener.close()
+
     def murder_pending(self) -> None:
         super().murder_pending()
         now = time.monotonic()
