@@ -136,6 +136,17 @@ def test_sigterm_while_waiting_exits_at_once_with_status_0(command, tmp_path):
     assert log.read_text().rstrip().endswith("stopped while waiting for the database")
 
 
+def test_a_server_that_answers_no_for_good_is_not_waited_for(postgres_admin_url, tmp_path):
+    real = urlsplit(postgres_admin_url)
+    where = f"{real.hostname}:{real.port or 5432}/coord_missing"
+    env = _env(tmp_path, f"postgresql://postgres:{PASSWORD}@{where}")
+    result = coord_cli(env, "project", check=False)
+    assert (result.returncode, result.stderr.splitlines()) == (
+        1,
+        [f'Error: the database at {where} refused the connection: database "coord_missing" does not exist'],
+    )
+
+
 def test_a_one_shot_command_does_not_wait(tmp_path):
     env = _env(tmp_path, f"postgresql://postgres:{PASSWORD}@127.0.0.1:{free_port()}/coord_never")
     result = coord_cli(env, "users", "list", check=False)
