@@ -9,6 +9,7 @@ import signal
 import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
@@ -49,11 +50,28 @@ def database(postgres_admin_url):
     yield from throwaway_postgres(postgres_admin_url)
 
 
-def test_sigterm_answers_the_request_in_flight_refuses_new_ones_and_exits_0(database, tmp_path):
+def _read_stream(base: str, token: str, into: queue.Queue) -> None:
+    """Put 'opened' once the stream answers, then how it ended: 'ended' (the server closed it cleanly)."""
+    request = urllib.request.Request(f"{base}/api/v1/stream", headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            into.put("opened")
+            for _line in response:
+                pass
+        into.put("ended")
+    except OSError as error:
+        into.put(type(error).__name__)
+
+
+def test_sigterm_answers_the_request_in_flight_ends_streams_refuses_new_ones_and_exits_0(database, tmp_path):
     env = {**cli_environment(database, tmp_path), "COORD_WORKERS": "1"}
     token = coord_cli(env, "users", "create", "--role", "case_manager", "--agency", "harbor").stdout.strip()
+    backbone = coord_cli(env, "users", "create", "--role", "backbone").stdout.strip()
     answers: queue.Queue = queue.Queue()
+    stream: queue.Queue = queue.Queue()
     with serving(env, tmp_path / "serve.log") as server:
+        threading.Thread(target=_read_stream, args=(server.base, backbone, stream), daemon=True).start()
+        assert stream.get(timeout=10) == "opened"
         with psycopg.connect(database) as blocker:
             # The write is in flight, waiting for the log's table, when SIGTERM arrives.
             blocker.execute("LOCK TABLE coord_events IN EXCLUSIVE MODE")
@@ -63,7 +81,9 @@ def test_sigterm_answers_the_request_in_flight_refuses_new_ones_and_exits_0(data
             writer.start()
             lock_waiters(database)
             server.master.send_signal(signal.SIGTERM)
-            _wait_for(lambda: _refused(server.base), "new connections to be refused", timeout=10)
+            _wait_for(lambda: _refused(server.base), "new connections to be refused", timeout=5)
+            # Well before gunicorn would kill the worker (30 s): the stream was ended, not cut.
+            assert stream.get(timeout=5) == "ended"
             assert server.master.poll() is None, "the server left before answering"
             blocker.rollback()
         writer.join(timeout=30)
