@@ -38,13 +38,14 @@ class Changes:
 def start_live(coord) -> None:
     """Start what a serving process needs so that live counts move within a second of a write."""
     if coord.config.is_postgres:
-        listen(libpq_url(coord.config.database_url), PROJECTED_CHANNEL, coord.changes.notify, coord.stopping)
+        url = libpq_url(coord.config.database_url)
+        coord.threads.append(listen(url, PROJECTED_CHANNEL, coord.changes.notify, coord.stopping))
         return
     follower = Follower(
-        coord.service.project,
+        lambda: coord.service.project(coord.stopping),
         poll_seconds=POLL_SECONDS["sqlite"],
         stopping=coord.stopping,
         on_applied=coord.changes.notify,
     )
     coord.service.after_write.append(follower.wake)
-    follower.start()
+    coord.threads.append(follower.start())

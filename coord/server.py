@@ -15,6 +15,7 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from coord.config import Config
 from coord.serverlock import hold
+from coord.startup import wait_for_store
 
 
 class _Server(BaseApplication):
@@ -96,6 +97,14 @@ class BufferingThreadWorker(ThreadWorker):
             conn.parser.unreader.unread(head)
         return super().handle(conn)
 
+    def set_accept_enabled(self, enabled: bool) -> None:
+        super().set_accept_enabled(enabled)
+        if not enabled and not self.alive:
+            # A graceful stop: gthread keeps its listening sockets open until its requests are answered, so
+            # new connections would be accepted by the kernel and then dropped. Close them now: refused.
+            for listener in self.sockets:
+                listener.close()
+
     def murder_pending(self) -> None:
         super().murder_pending()
         now = time.monotonic()
@@ -130,7 +139,8 @@ def _start_jobs(coord: Any) -> None:
 
 
 def _stop_streams_on_exit(coord: Any) -> None:
-    """Open event streams never finish by themselves: end them as the worker begins a graceful exit."""
+    """Open event streams never finish by themselves: end them as the worker begins a graceful exit. The
+    projector thread (SQLite) stops after the page it is on; requests in flight are answered."""
     previous = signal.getsignal(signal.SIGTERM)
 
     def on_exit(signum: int, frame: Any) -> None:
@@ -140,12 +150,28 @@ def _stop_streams_on_exit(coord: Any) -> None:
             previous(signum, frame)
 
     signal.signal(signal.SIGTERM, on_exit)
+    signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn has it: a blocking call in a request goes on
+
+
+def _close_worker(_arbiter: Any, worker: Any) -> None:
+    """As a worker process ends (its requests answered), let its background threads finish their page."""
+    app = getattr(worker, "wsgi", None)  # None in the master, which also calls this hook as it reaps
+    coord = app.extensions.get("coord") if app is not None else None
+    if coord is not None:
+        coord.close()
+
+
+#: On SIGTERM gunicorn stops accepting connections, and gives requests in flight this long to be answered
+#: before it kills the workers. A service manager must wait longer (systemd TimeoutStopSec >= 35 s).
+GRACEFUL_STOP_SECONDS = 30
 
 
 def serve(config: Config, host: str, port: int) -> None:
     from coord.migrate import upgrade
     from projections.db import Database
 
+    if not wait_for_store(config):
+        return
     db = Database(config.database_url)
     upgrade(db)
     db.dispose()
@@ -156,7 +182,8 @@ def serve(config: Config, host: str, port: int) -> None:
         "worker_class": BufferingThreadWorker,
         "threads": config.threads,
         "timeout": 60,
-        "graceful_timeout": 10,
+        "graceful_timeout": GRACEFUL_STOP_SECONDS,
+        "worker_exit": _close_worker,
         "control_socket_disable": True,
         "accesslog": "-",
         "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(L)ss',

@@ -13,6 +13,9 @@ from coord.service.application import CoordApplication
 from coord.tokens import TokenStore
 from projections.db import Database
 
+#: How long closing waits for each background thread (a projector finishing its page).
+CLOSE_WAIT_SECONDS = 10.0
+
 
 @dataclass
 class Coord:
@@ -25,11 +28,15 @@ class Coord:
     streams: threading.BoundedSemaphore
     #: Moves whenever the read models behind the live counts may have changed.
     changes: Changes = field(default_factory=Changes)
-    #: Set when the process shuts down: background threads stop.
+    #: Set when the process shuts down: background threads stop (a projector after the page it is on).
     stopping: threading.Event = field(default_factory=threading.Event)
+    #: The background threads of this process, given a moment to stop at close.
+    threads: list[threading.Thread] = field(default_factory=list)
 
     def close(self) -> None:
         self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=CLOSE_WAIT_SECONDS)
         self.service.close()
         self.db.dispose()
 

@@ -10,6 +10,7 @@ chain rewritten along with the events, or cut short, is caught by a signed head 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,13 +55,14 @@ class AuditChain:
         self.log, self.db, self.page_size = log, db, page_size
         ensure_positions(db, [NAME])
 
-    def run(self) -> int:
-        """Extend the chain to the head of the log; returns how many events were linked."""
+    def run(self, stopping: threading.Event | None = None) -> int:
+        """Extend the chain to the head of the log, or once `stopping` is set to the end of the page it is on;
+        returns how many events were linked."""
         linked = 0
         while True:
             count = self._run_page()
             linked += count
-            if count < self.page_size:
+            if count < self.page_size or (stopping and stopping.is_set()):
                 return linked
 
     def _run_page(self) -> int:

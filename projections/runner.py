@@ -81,8 +81,14 @@ class CatchUp:
         head = self.log.recorder.max_notification_id() or 0
         return max(0, head - min(self.positions().values(), default=head))
 
-    def run(self, max_pages: int | None = None, on_page: Callable[[int], None] | None = None) -> int:
-        """Apply every event not yet projected; returns how many were read."""
+    def run(
+        self,
+        max_pages: int | None = None,
+        on_page: Callable[[int], None] | None = None,
+        stopping: threading.Event | None = None,
+    ) -> int:
+        """Apply every event not yet projected; returns how many were read. Once `stopping` is set (the
+        process is shutting down), it stops after the page it is on: a long catch-up ends at a page boundary."""
         applied, pages = 0, 0
         with self._lock:
             while max_pages is None or pages < max_pages:
@@ -95,6 +101,8 @@ class CatchUp:
                     on_page(count)
                 if count < self.page_size:
                     break  # a short page reached the head of the log
+                if stopping is not None and stopping.is_set():
+                    break
         return applied
 
     def _run_page(self) -> int:

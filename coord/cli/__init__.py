@@ -21,6 +21,7 @@ from coord.cli.reports import report
 from coord.config import Config, ConfigError, write_key_file
 from coord.serverlock import ServerRunningError, hold
 from coord.service.principal import ROLES, Principal
+from coord.startup import StoreWaitError
 from events.crypto import CryptoError, MasterKey
 from events.errors import DomainError
 from events.store import StoreURLError
@@ -39,7 +40,7 @@ class _Group(click.Group):
 
         try:
             return super().invoke(ctx)
-        except (ConfigError, StoreURLError, CryptoError, DomainError, ServerRunningError) as error:
+        except (ConfigError, StoreURLError, StoreWaitError, CryptoError, DomainError, ServerRunningError) as error:
             raise click.ClickException(str(error)) from None
         except UNAVAILABLE as error:
             raise click.ClickException(

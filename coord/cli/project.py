@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
 
 from coord.config import Config
 from coord.live import POLL_SECONDS
+from coord.startup import wait_for_store
 from coord.wiring import Coord, open_coord
 from projections.db import libpq_url
 from projections.follow import PROJECTED_CHANNEL, Follower, listen
@@ -28,40 +28,52 @@ def project(rebuild: bool, once: bool, page_size: int) -> None:
     once, or rebuild the read models (the audit chain is never rebuilt: it is the evidence).
 
     Killed at any moment, it loses nothing: each page of events commits with its position, and the next
-    run goes on from there.
+    run goes on from there. SIGTERM or Ctrl-C stops it after the page it is on, with exit status 0.
     """
-    coord = open_coord(Config.from_env())
+    config = Config.from_env()
+    if not wait_for_store(config):
+        return
+    coord = open_coord(config)
+    stopping = coord.stopping
     catch_up = CatchUp(coord.service, coord.db, coord.service.projections.projectors, page_size, PROJECTED_CHANNEL)
+    follower = Follower(
+        lambda: catch_up.run(stopping=stopping) + coord.service.audit_chain.run(stopping=stopping),
+        poll_seconds=POLL_SECONDS["postgres" if config.is_postgres else "sqlite"],
+        stopping=stopping,
+    )
+
+    def stop(_signum: int, _frame: Any) -> None:
+        stopping.set()
+        follower.wake()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         if rebuild:
             catch_up.reset()
             head = coord.service.recorder.max_notification_id() or 0
             with click.progressbar(length=head, label="rebuilding read models", file=sys.stderr) as bar:
-                count = catch_up.run(on_page=bar.update)
-            click.echo(f"rebuilt the read models from {count} events")
+                count = catch_up.run(on_page=bar.update, stopping=stopping)
+            if not stopping.is_set():
+                click.echo(f"rebuilt the read models from {count} events")
         elif once:
-            count = catch_up.run()
-            coord.service.audit_chain.run()
-            click.echo(f"projected {count} events; the read models are at the head of the log")
+            count = catch_up.run(stopping=stopping)
+            coord.service.audit_chain.run(stopping=stopping)
+            if not stopping.is_set():
+                click.echo(f"projected {count} events; the read models are at the head of the log")
         else:
-            _follow(coord, lambda: catch_up.run() + coord.service.audit_chain.run())
+            _follow(coord, follower)
+        if stopping.is_set():
+            position = min(catch_up.positions().values())
+            click.echo(f"stopped after position {position}; the next run goes on from there", err=True)
     finally:
         coord.close()
 
 
-def _follow(coord: Coord, run: Callable[[], int]) -> None:
-    postgres = coord.config.is_postgres
-    follower = Follower(run, poll_seconds=POLL_SECONDS["postgres" if postgres else "sqlite"], stopping=coord.stopping)
-
-    def stop(_signum: int, _frame: Any) -> None:
-        coord.stopping.set()
-        follower.wake()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    if postgres:
+def _follow(coord: Coord, follower: Follower) -> None:
+    if coord.config.is_postgres:
         # The event store notifies its own channel on every insert.
-        listen(libpq_url(coord.config.database_url), coord.service.recorder.channel_name, follower.wake, coord.stopping)
+        url = libpq_url(coord.config.database_url)
+        coord.threads.append(listen(url, coord.service.recorder.channel_name, follower.wake, coord.stopping))
     click.echo("following the log (Ctrl-C to stop)", err=True)
     follower.follow()
-    click.echo("stopped", err=True)

@@ -7,6 +7,7 @@ listings) and wakes whatever follows the log in this process (docs/design.md "Pr
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -85,6 +86,7 @@ class ReadModelHost(EventLog):
             except Exception as error:  # nothing after the commit may fail the write
                 log.warning("after a write, %s failed (%s); the read models catch up later", step, type(error).__name__)
 
-    def project(self) -> int:
-        """Catch every read model and the audit chain up with the log; returns the events read."""
-        return self.projections.run() + self.audit_chain.run()
+    def project(self, stopping: threading.Event | None = None) -> int:
+        """Catch every read model and the audit chain up with the log; returns the events read. Once
+        `stopping` is set, each stops after the page it is on."""
+        return self.projections.run(stopping=stopping) + self.audit_chain.run(stopping=stopping)
