@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import re
 import selectors
 import signal
@@ -128,14 +127,12 @@ def _arrived(head: bytes | bytearray) -> bool:
 
 
 def _start_jobs(coord: Any) -> None:
-    """On the embedded store the one serving process also runs the scheduled jobs; at exit it finishes the one
-    in hand (it stops between two records once `coord.stopping` is set by SIGTERM)."""
+    """On the embedded store the one serving process also runs the scheduled jobs; as the worker ends, closing
+    the app lets the job in hand stop between two records (coord/jobs/scheduler.py)."""
     from coord.jobs.clock import clock_for
     from coord.jobs.scheduler import Scheduler
 
-    scheduler = Scheduler(coord, clock_for(coord.config.jobs_clock_file))
-    scheduler.start()
-    atexit.register(scheduler.stop)
+    Scheduler(coord, clock_for(coord.config.jobs_clock_file)).start()
 
 
 def _stop_streams_on_exit(coord: Any) -> None:

@@ -47,3 +47,29 @@ def projector(stale_after: float) -> None:
 
 def _events(count: int) -> str:
     return f"{count} event" if count == 1 else f"{count} events"
+
+
+@health.command()
+def scheduler() -> None:
+    """Is a scheduler alive on this host (leading, or standing by), and does one lead the others?"""
+    import socket
+
+    from coord.jobs import runs
+
+    config = Config.from_env()
+    coord = open_coord(config)
+    within = timedelta(seconds=max(3 * config.jobs_tick_seconds, 30))
+    try:
+        alive = runs.alive(coord.db, within)
+    finally:
+        coord.close()
+    here = [row for row in alive if row["host"] == socket.gethostname()]
+    leaders = [row["runner"] for row in alive if row["leading"]]
+    if not here:
+        click.echo(f"no scheduler on this host was seen in the last {within.seconds} s: is `coord scheduler` running?")
+        click.get_current_context().exit(1)
+    if not leaders:
+        click.echo(f"scheduler {here[0]['runner']} is alive but none leads: the jobs are not running")
+        click.get_current_context().exit(1)
+    role = "leads" if here[0]["leading"] else f"stands by ({leaders[0]} leads)"
+    click.echo(f"scheduler {here[0]['runner']}: {role}")

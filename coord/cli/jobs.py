@@ -15,6 +15,7 @@ from coord.jobs import runs
 from coord.jobs.catalogue import JOBS
 from coord.jobs.clock import ClockFileError, clock_for
 from coord.jobs.scheduler import JobBusyError, Scheduler, run_job
+from coord.startup import wait_for_store
 from coord.wiring import Coord, open_coord
 
 
@@ -27,6 +28,8 @@ def _open() -> tuple[Coord, Any]:
 def scheduler() -> None:
     """Run the scheduled jobs when they are due, until stopped (SIGTERM or Ctrl-C finishes the job in hand).
     Run one or two: on PostgreSQL only the one holding the lead acts, another takes over if it goes."""
+    if not wait_for_store(Config.from_env()):
+        return  # stopped while waiting for the database
     coord, clock = _open()
     stop = threading.Event()
 
@@ -35,13 +38,11 @@ def scheduler() -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    running = Scheduler(coord, clock)
-    running.start()
+    Scheduler(coord, clock).start()
     try:
         stop.wait()
     finally:
-        running.stop()
-        coord.close()
+        coord.close()  # the scheduler finishes the job in hand first
 
 
 @click.group()

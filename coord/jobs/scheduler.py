@@ -106,8 +106,17 @@ class Scheduler:
         )
 
     def start(self) -> None:
+        """Start ticking; when the process stops (`coord.stopping`), finish the job in hand and give up the lead.
+        Closing the Coord waits for that (its `threads`)."""
         log.info("scheduler %s started: wakes every %gs", self.runner, self.coord.config.jobs_tick_seconds)
         self.aps.start()
+        watcher = threading.Thread(target=self._stop_when_stopping, name="coord-scheduler-stop", daemon=True)
+        watcher.start()
+        self.coord.threads.append(watcher)
+
+    def _stop_when_stopping(self) -> None:
+        self.coord.stopping.wait()
+        self.stop()
 
     def stop(self) -> None:
         """Finish the job in hand (it stops between two records), then give up the lead."""

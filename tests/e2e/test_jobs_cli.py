@@ -65,6 +65,11 @@ def test_jobs_run_and_list(cli_env: dict[str, str], tmp_path: Path) -> None:
     expiry = next(line for line in listed if line.startswith("handoff-expiry"))
     assert expiry.split() == ["handoff-expiry", "hourly", "-", "never", "run", "-", "-", "-", "due", "now"]
     assert listed[-1] == "schedulers: none running (start `coord scheduler`, or `coord serve` on the embedded store)"
+    health = coord_cli(env, "health", "scheduler", check=False)
+    assert (health.returncode, health.stdout) == (
+        1,
+        "no scheduler on this host was seen in the last 180 s: is `coord scheduler` running?\n",
+    )
 
 
 def test_jobs_run_refuses_what_it_does_not_know(cli_env: dict[str, str], tmp_path: Path) -> None:
@@ -101,8 +106,10 @@ def test_serve_runs_the_jobs_itself_on_the_embedded_store(tmp_path: Path) -> Non
                 assert time.monotonic() < deadline, runs.history(coord.db)
                 time.sleep(0.2)
             assert [r["trigger"] for r in runs.history(coord.db)] == ["schedule"] * 4
+            runner = runs.history(coord.db)[0]["runner"]
         finally:
             coord.close()
+        assert coord_cli(env, "health", "scheduler").stdout == f"scheduler {runner}: leads\n"
         status, body = call(base, "GET", f"/api/v1/persons/{lapsed}", token)
         assert (status, body["status"]) == (200, "inactive")
         status, body = call(base, "GET", f"/api/v1/persons/{seen}", token)
