@@ -34,6 +34,13 @@ COMMANDS = [
     ["verify"],
     ["replay"],
     ["checkpoint"],
+    ["scheduler"],
+    ["jobs"],
+    ["jobs", "list"],
+    ["jobs", "run"],
+    ["health"],
+    ["health", "projector"],
+    ["health", "scheduler"],
 ]
 
 
