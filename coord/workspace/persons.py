@@ -99,6 +99,10 @@ def person_page(seen: SeenPerson, status: int = 200, *, form: str | None = None,
         for version, entry in sorted(person.entries.items(), reverse=True)
         if entry.kind not in ("Identified", "EnteredInError")
     ]
+    identifying = _may(permissions.require_identifying_agency, who(), person, "act")
+    offered = {"contact", "move", "attributes", "handoff", "consents"} | (
+        {"consent", "correction"} if identifying else set()
+    )
     return page(
         "workspace/person.html",
         status,
@@ -109,7 +113,8 @@ def person_page(seen: SeenPerson, status: int = 200, *, form: str | None = None,
         services=services,
         own_services=mine,
         voidable=voidable,
-        identifying=_may(permissions.require_identifying_agency, who(), person, "act"),
+        identifying=identifying,
+        offered=offered,
         form=form,
         errors=errors or {},
         values=values or {},
