@@ -122,6 +122,8 @@ class Reads(ReadModelHost):
         """The handoffs to (incoming: open ones, overdue first) or from (outgoing) the reader's agency's
         services; an admin's are every agency's."""
         permissions.require(who, permissions.READ)
+        if who.role != permissions.ADMIN and who.agency is None:
+            return []  # a role bound to no agency has no services, so no queue
         agency = None if who.role == permissions.ADMIN else who.agency
         ids = queue_handoff_ids(self.db, incoming=incoming, agency=agency, on=today())
         return [self.privacy.see_handoff(who, self.get_handoff(i), purpose) for i in ids]
