@@ -169,3 +169,11 @@ def queue_handoff_ids(
         query = query.order_by(handoffs.c.requested_on.desc(), handoffs.c.id)
     with db.read() as connection:
         return [UUID(row[0]) for row in connection.execute(query.limit(limit))]
+
+
+def person_handoff_ids(db: Database, person_id: UUID, *, limit: int = 100) -> list[UUID]:
+    """A person's handoffs, the latest requested first."""
+    query = select(handoffs.c.id).where(handoffs.c.person_id == person_id.hex)
+    query = query.order_by(handoffs.c.requested_on.desc(), handoffs.c.id).limit(limit)
+    with db.read() as connection:
+        return [UUID(row[0]) for row in connection.execute(query)]

@@ -24,6 +24,7 @@ from events.service import Service
 from projections.db import Database
 from projections.list_queries import (
     handoff_ids,
+    person_handoff_ids,
     person_ids,
     queue_handoff_ids,
     service_rows,
@@ -127,6 +128,13 @@ class Reads(ReadModelHost):
         agency = None if who.role == permissions.ADMIN else who.agency
         ids = queue_handoff_ids(self.db, incoming=incoming, agency=agency, on=today())
         return [self.privacy.see_handoff(who, self.get_handoff(i), purpose) for i in ids]
+
+    def person_handoffs(self, who: Principal, person_id: UUID, purpose: str) -> list[SeenHandoff]:
+        """The person's handoffs, the latest requested first."""
+        permissions.require(who, permissions.READ)
+        return [
+            self.privacy.see_handoff(who, self.get_handoff(i), purpose) for i in person_handoff_ids(self.db, person_id)
+        ]
 
     def list_handoffs(self, who: Principal, purpose: str, *, limit: int, **filters: Any) -> Page:
         """Filters: status, to_service, overdue (past due today, still unanswered), after."""

@@ -17,7 +17,7 @@ from coord.workspace.persons import label
 from coord.workspace.views import bp, check, given, page, purpose, refusal, signed_in, typed, version, who
 from coord.workspace.words import HANDOFF_MOVES
 from events.dates import today
-from events.errors import DateRuleError, DomainError
+from events.errors import DomainError
 from events.handoff_vocabulary import HANDOFF_EVENTS
 from events.vocabulary import move_from
 
@@ -129,8 +129,7 @@ def move_handoff(handoff_id: UUID):
                 expected_version=version(),
             )
         except DomainError as error:
-            status, message = refusal(error)
-            errors = {"effective_on" if isinstance(error, DateRuleError) else "_form": message}
+            status, errors = refusal(error, values)
         else:
             flash(f"Handoff {handoff.status.replace('_', ' ')}.")
             target = "/workspace/handoffs" if back == "queue" else f"/workspace/handoffs/{handoff_id}"

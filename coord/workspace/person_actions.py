@@ -26,10 +26,7 @@ from coord.service.corrections import void_entry
 from coord.workspace.persons import LISTS, person_page
 from coord.workspace.views import bp, check, given, purpose, refusal, signed_in, typed, version, who
 from events.dates import today
-from events.errors import DateRuleError, DomainError
-
-#: Where a refused command's message goes when it is about a date.
-DATE_FIELD = {"handoff": "requested_on"}
+from events.errors import DomainError
 
 
 def _act(
@@ -50,9 +47,7 @@ def _act(
         try:
             done = command(data)
         except DomainError as error:
-            status, message = refusal(error)
-            where = DATE_FIELD.get(form, "effective_on") if isinstance(error, DateRuleError) else "_form"
-            errors = {where: message}
+            status, errors = refusal(error, values)
         else:
             if done.startswith("/"):
                 return redirect(done, code=303)

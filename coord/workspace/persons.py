@@ -99,6 +99,16 @@ def person_page(seen: SeenPerson, status: int = 200, *, form: str | None = None,
         for version, entry in sorted(person.entries.items(), reverse=True)
         if entry.kind not in ("Identified", "EnteredInError")
     ]
+    handoffs = [
+        {
+            "id": str(seen_handoff.handoff.id),
+            "to": names.get(seen_handoff.handoff.to_service_id.hex, "(unknown service)"),
+            "status": seen_handoff.handoff.status,
+            "requested_on": seen_handoff.handoff.requested_on,
+            "due_on": seen_handoff.handoff.due_on,
+        }
+        for seen_handoff in service.person_handoffs(who(), person.id, purpose())
+    ]
     identifying = _may(permissions.require_identifying_agency, who(), person, "act")
     offered = {"contact", "move", "attributes", "handoff", "consents"} | (
         {"consent", "correction"} if identifying else set()
@@ -111,6 +121,7 @@ def person_page(seen: SeenPerson, status: int = 200, *, form: str | None = None,
         row=row(seen),
         history=history(service.person_history(who(), person.id), names),
         services=services,
+        handoffs=handoffs,
         own_services=mine,
         voidable=voidable,
         identifying=identifying,
@@ -167,8 +178,7 @@ def identify():
                 who(), attributes=attributes, pii=pii, effective_on=effective_on, agency=agency
             )
         except DomainError as error:
-            status, message = refusal(error)
-            errors = {"_form": message}
+            status, errors = refusal(error, values)
         else:
             flash("Identified: the person is on the list.")
             return redirect(f"/workspace/persons/{person.id}", code=303)

@@ -4,7 +4,7 @@ headers, CSRF on every form, and typed values checked by the API's own schemas w
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Blueprint, current_app, g, redirect, request
@@ -19,7 +19,7 @@ from coord.service import permissions
 from coord.service.principal import Principal
 from coord.workspace.words import population, words
 from events.corrections import CORRECTION_REASONS
-from events.errors import DomainError, NotFoundError
+from events.errors import DateRuleError, DomainError, NotFoundError
 from events.populations import POPULATIONS
 from events.vocabulary import (
     GENDERS,
@@ -164,13 +164,21 @@ def _line(message: Any) -> str:
     return str(message).replace("Unknown field.", "This field is not taken here.")
 
 
-def refusal(error: DomainError) -> tuple[int, str]:
-    """The status and plain message for a refused command, by the API's one mapping of errors to statuses."""
+def refusal(error: DomainError, fields: Iterable[str] = ()) -> tuple[int, dict[str, str]]:
+    """The status and the message of a refused command (by the API's one mapping of errors to statuses), placed
+    beside the field it names first (e.g. "due_on may not be before ..."), a date rule beside the date, or
+    else over the whole form."""
     if isinstance(error, PreconditionFailedError):
-        return 409, STALE
+        return 409, {"_form": STALE}
     status = next((code for cls, code in DOMAIN_STATUS if isinstance(error, cls)), 422)
     message = str(error)
-    return status, message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+    first = message.split(" ", 1)[0]
+    if first in fields:
+        where = first  # kept as written: it starts with the field's name
+    else:
+        where = "effective_on" if isinstance(error, DateRuleError) and "effective_on" in fields else "_form"
+        message = message[:1].upper() + message[1:]
+    return status, {where: message + ("" if message.endswith(".") else ".")}
 
 
 def version() -> int | None:
