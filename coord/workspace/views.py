@@ -22,6 +22,7 @@ from events.corrections import CORRECTION_REASONS
 from events.errors import DateRuleError, DomainError, NotFoundError
 from events.populations import POPULATIONS
 from events.vocabulary import (
+    ENTERED_IN_ERROR,
     GENDERS,
     HANDOFF_PRIORITIES,
     HOUSEHOLD_TYPES,
@@ -41,7 +42,8 @@ VOCABULARIES = {
     "gender": GENDERS,
     "inactive_reasons": INACTIVE_REASONS,
     "correction_reasons": CORRECTION_REASONS,
-    "person_statuses": tuple(s for s in PERSON_STATUSES if s != "entered_in_error"),
+    # A person entered in error is on no list: the API lists them only when asked for that status.
+    "person_statuses": tuple(s for s in PERSON_STATUSES if s != ENTERED_IN_ERROR),
     "populations": POPULATIONS,
     "priorities": HANDOFF_PRIORITIES,
 }
