@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, g, request, send_from_directory
 from flask_smorest import Api
+from flask_wtf.csrf import CSRFProtect
 from swagger_ui_bundle import swagger_ui_path
 
-from coord import dashboard
+from coord import dashboard, workspace
 from coord.api import audit, handoffs, health, imports, persons, reports, services, stream
 from coord.api.errors import error_response, register_error_handlers
 from coord.api.http import add_etag, coord
@@ -18,6 +21,8 @@ from coord.wiring import Coord, open_coord
 API_PREFIX = "/api/v1"
 PUBLIC_PATHS = (f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs")
 MAX_BODY_BYTES = 1024 * 1024
+#: What the app's signing key (Flask's session: the workspace's CSRF tokens and messages) is derived for.
+SECRET_KEY_INFO = b"coord flask secret key v1"
 
 
 def create_app(config: Config | None = None, coord: Coord | None = None) -> Flask:
@@ -35,6 +40,17 @@ def create_app(config: Config | None = None, coord: Coord | None = None) -> Flas
     )
     app.json.sort_keys = False  # fields in the order the representations list them
     app.extensions["coord"] = coord or open_coord(config or Config.from_env())
+    app.config.update(
+        SECRET_KEY=_secret_key(app.extensions["coord"].config),
+        SESSION_COOKIE_NAME="coord_forms",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        # Only the workspace's forms are checked (workspace.protect_forms): the API takes Bearer tokens, no
+        # cookie, and the dashboard's sign-in checks where a form comes from (Sec-Fetch-Site).
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the form session; a page left open still posts
+    )
+    CSRFProtect(app)
     api = Api(
         app,
         spec_kwargs={
@@ -47,6 +63,7 @@ def create_app(config: Config | None = None, coord: Coord | None = None) -> Flas
         api.register_blueprint(blp, url_prefix=API_PREFIX + blp.url_prefix)
     app.register_blueprint(health.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(workspace.bp)
     register_error_handlers(app)
     app.before_request(_authenticate)
     app.before_request(_refuse_unreadable_json)
@@ -58,6 +75,11 @@ def create_app(config: Config | None = None, coord: Coord | None = None) -> Flas
         return send_from_directory(swagger_ui_path, filename)
 
     return app
+
+
+def _secret_key(config: Config) -> bytes:
+    """Derived from the master key: no new secret to set, and the same in every process and after restarts."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=SECRET_KEY_INFO).derive(config.master_key.key)
 
 
 def _authenticate():

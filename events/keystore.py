@@ -248,6 +248,11 @@ class KeyStore:
             self._index_key = self._unwrap(row["wrapped_key"], row["master_key_id"], owner)
         return self._index_key
 
+    def _digest(self, first_name: str, last_name: str, dob: str) -> str:
+        return hmac.new(
+            self._blind_index_key(), normalise_for_index(first_name, last_name, dob).encode(), hashlib.sha256
+        ).hexdigest()
+
     @RETRY_ONCE
     def index_person(self, person_id: UUID, agency: str, first_name: str, last_name: str, dob: str) -> None:
         """Index the person in a transaction of its own."""
@@ -258,9 +263,7 @@ class KeyStore:
     def index_row(self, person_id: UUID, agency: str, first_name: str, last_name: str, dob: str) -> RowWriter:
         """The person's blind-index entry, replacing any earlier one, written by the returned row writer
         (in the transaction of the events that state the name and dob: events/recorders.py)."""
-        digest = hmac.new(
-            self._blind_index_key(), normalise_for_index(first_name, last_name, dob).encode(), hashlib.sha256
-        ).hexdigest()
+        digest = self._digest(first_name, last_name, dob)
 
         def write(execute: Execute, _sqlite: bool) -> None:
             execute("DELETE FROM person_blind_index WHERE person_id = %s", (person_id.hex,))
@@ -270,6 +273,16 @@ class KeyStore:
             )
 
         return write
+
+    @RETRY_ONCE
+    def matching(self, first_name: str, last_name: str, dob: str) -> list[UUID]:
+        """Persons indexed under this normalised name and dob (find before you add), without decrypting."""
+        digest = self._digest(first_name, last_name, dob)
+        with self._transaction(commit=False) as cursor:
+            cursor.execute(
+                self._sql("SELECT person_id FROM person_blind_index WHERE digest = %s ORDER BY person_id"), (digest,)
+            )
+            return [UUID(row["person_id"]) for row in cursor.fetchall()]
 
     @RETRY_ONCE
     def duplicate_groups(self) -> list[list[UUID]]:

@@ -22,7 +22,14 @@ from events.handoff import Handoff
 from events.person import Person
 from events.service import Service
 from projections.db import Database
-from projections.list_queries import handoff_ids, person_ids, service_rows
+from projections.list_queries import (
+    handoff_ids,
+    person_handoff_ids,
+    person_ids,
+    queue_handoff_ids,
+    service_rows,
+    worklist_person_ids,
+)
 
 A = TypeVar("A", bound=Aggregate)
 #: A page of a listing and the id to pass as `after` for the next one (None on the last page).
@@ -87,6 +94,47 @@ class Reads(ReadModelHost):
         """Persons whose normalised name and date of birth match, found by the blind index without decrypting."""
         permissions.require(who, permissions.FIND_DUPLICATES)
         return self.keystore.duplicate_groups()
+
+    def worklist(self, who: Principal, purpose: str, *, limit: int, **filters: Any) -> Page:
+        """The list for case conferencing: longest on the list first. Filters: status, population, agency,
+        seen_before (last contact before that day), after."""
+        permissions.require(who, permissions.READ)
+        ids = worklist_person_ids(self.db, limit=limit, **filters)
+        items = [self.privacy.see_person(who, self.get_person(i), purpose) for i in ids]
+        return items, _next_after(ids, limit)
+
+    def possible_matches(
+        self, who: Principal, purpose: str, *, first_name: str, last_name: str, dob: str
+    ) -> list[SeenPerson]:
+        """Find before you add: persons already on the list under this name and dob (the blind index, without
+        decrypting), each as this reader may see them. Asked by those who identify persons."""
+        permissions.require(who, permissions.WRITE)
+        found = self.keystore.matching(first_name, last_name, dob)
+        return [self.privacy.see_person(who, self.get_person(i), purpose) for i in found]
+
+    def person_history(self, who: Principal, person_id: UUID) -> list[Any]:
+        """The person's events in log order. Personal data in them stays sealed: the history names what
+        changed, never the values."""
+        permissions.require(who, permissions.READ)
+        self.get_person(person_id)
+        return list(self.events.get(person_id))
+
+    def handoff_queue(self, who: Principal, purpose: str, *, incoming: bool) -> list[SeenHandoff]:
+        """The handoffs to (incoming: open ones, overdue first) or from (outgoing) the reader's agency's
+        services; an admin's are every agency's."""
+        permissions.require(who, permissions.READ)
+        if who.role != permissions.ADMIN and who.agency is None:
+            return []  # a role bound to no agency has no services, so no queue
+        agency = None if who.role == permissions.ADMIN else who.agency
+        ids = queue_handoff_ids(self.db, incoming=incoming, agency=agency, on=today())
+        return [self.privacy.see_handoff(who, self.get_handoff(i), purpose) for i in ids]
+
+    def person_handoffs(self, who: Principal, person_id: UUID, purpose: str) -> list[SeenHandoff]:
+        """The person's handoffs, the latest requested first."""
+        permissions.require(who, permissions.READ)
+        return [
+            self.privacy.see_handoff(who, self.get_handoff(i), purpose) for i in person_handoff_ids(self.db, person_id)
+        ]
 
     def list_handoffs(self, who: Principal, purpose: str, *, limit: int, **filters: Any) -> Page:
         """Filters: status, to_service, overdue (past due today, still unanswered), after."""

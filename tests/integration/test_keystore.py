@@ -62,3 +62,14 @@ def test_blind_index_finds_possible_duplicates_and_forgets_erased(coord):
     assert keystore.duplicate_groups() == [sorted([a, b])]
     keystore.erase(a)
     assert keystore.duplicate_groups() == []
+
+
+def test_find_before_add_matches_the_normalised_name_and_dob_only(coord):
+    keystore = coord.service.keystore
+    a, b = uuid4(), uuid4()
+    keystore.index_person(a, "harbor", "Zoë", "O'Neil", "1970-01-01")
+    keystore.index_person(b, "gateway", "Zoe", "Oneil", "1970-01-02")
+    assert keystore.matching(" ZOE", "o neil", "1970-01-01") == [a]
+    assert keystore.matching("Zoe", "O'Neil", "1971-01-01") == []
+    keystore.erase(a)
+    assert keystore.matching("Zoë", "O'Neil", "1970-01-01") == []
