@@ -138,6 +138,9 @@ def users_starter(agency: str) -> None:
         )
         click.echo(f"  {role:<13} {token}")
     click.echo("An admin token is made only on purpose: coord users create --role admin --label WHO")
+    config = Config.from_env()
+    site = f"http://{config.host}:{config.port}"
+    click.echo(f"Case managers sign in at {site}/workspace; the backbone's dashboard is at {site}/dashboard")
     coord.close()
 
 
