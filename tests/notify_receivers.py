@@ -11,7 +11,7 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -96,7 +96,9 @@ class Mailbox:
     messages: list[tuple[list[str], Message, bytes]] = field(default_factory=list)
 
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
-        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content), envelope.content))
+        self.messages.append(
+            (list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default), envelope.content)
+        )
         return "250 OK"
 
 
