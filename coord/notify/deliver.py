@@ -116,7 +116,6 @@ class Deliverer:
                 .where(notifications.c.id == row.id)
                 .where(notifications.c.state == PENDING)
                 .where(notifications.c.attempts == row.attempts)
-                .where(notifications.c.next_attempt_at <= now)
                 .values(attempts=attempt, next_attempt_at=now + self.lease)
             )
         return claimed.rowcount == 1

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from coord.notify.notifier import Notifier
 from coord.notify.outbox import OUTBOX
+from coord.service.principal import Principal
 from coord.tables import notifications
 from events.dates import today
 from projections.tables import projection_positions
@@ -196,3 +197,35 @@ def test_a_handoff_from_no_service_answers_to_the_agency_that_asked(coord):
         None,
         "not_eligible",
     )
+
+
+def test_a_withdrawal_or_a_strike_out_tells_both_sides_and_an_expiry_the_sender(coord):
+    app = coord.service
+    outreach, shelter = partnership(app)
+    notifier = Notifier(coord)
+    with receiver() as harbor_end, receiver() as gateway_end:
+        notifier.targets.add_webhook("harbor", harbor_end.url)
+        notifier.targets.add_webhook("gateway", gateway_end.url)
+        withdrawn, struck, expired = (request(app, outreach, shelter) for _ in range(3))
+        notifier.run_once()
+        app.transition_handoff(HARBOR, withdrawn.handoff, to="cancelled", reason="client_moved", effective_on=today())
+        app.transition_handoff(HARBOR, struck.handoff, to="entered_in_error", effective_on=today())
+        app.transition_handoff(
+            Principal.system("handoff-expiry"), expired.handoff, to="cancelled", reason="expired", effective_on=today()
+        )
+        notifier.run_once()
+
+    def told(end) -> list[tuple]:
+        return [(d.payload["handoff_id"], d.payload["type"], d.payload["reason"]) for d in end.deliveries]
+
+    assert told(harbor_end) == [
+        (str(withdrawn.handoff), "handoff.cancelled", "client_moved"),
+        (str(struck.handoff), "handoff.entered_in_error", None),
+        (str(expired.handoff), "handoff.cancelled", "expired"),
+    ]
+    assert told(gateway_end) == [
+        *((str(s.handoff), "handoff.requested", None) for s in (withdrawn, struck, expired)),
+        (str(withdrawn.handoff), "handoff.cancelled", "client_moved"),
+        (str(struck.handoff), "handoff.entered_in_error", None),
+        (str(expired.handoff), "handoff.cancelled", "expired"),
+    ]
