@@ -155,16 +155,15 @@ schedulers = Table(
 
 # -- notifications (coord/notify/, docs/notifications.md) ------------------------------------------------
 
-#: Each agency's webhook endpoints. The signing secret is shown once at creation and kept only wrapped by the
-#: master key (sealed with the webhook id as associated data), never printed again.
+#: Each agency's webhook endpoints. The signing secret is shown once at creation and kept only sealed (AES-256-GCM,
+#: the webhook id as associated data) with the `webhook_secrets` key of `index_keys`, which the master key wraps.
 webhooks = Table(
     "webhooks",
     metadata,
     Column("id", String(32), primary_key=True),
     Column("agency", String(64), nullable=False, index=True),
     Column("url", String(2000), nullable=False),
-    Column("wrapped_secret", LargeBinary, nullable=False),
-    Column("master_key_id", String(16), nullable=False),
+    Column("sealed_secret", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
 )

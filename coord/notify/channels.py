@@ -21,6 +21,7 @@ from typing import Any
 
 from coord.config import Config
 from coord.notify.targets import Targets
+from events.crypto import CryptoError
 
 USER_AGENT = "coord-notify/1"
 
@@ -65,7 +66,10 @@ class Channels:
             self.email(target, payload)
 
     def webhook(self, webhook_id: str, payload: dict[str, Any], now: datetime) -> None:
-        found = self.targets.webhook(webhook_id)
+        try:
+            found = self.targets.webhook(webhook_id)
+        except CryptoError as error:  # wrapped by a master key this process was not given
+            raise DeliveryError(type(error).__name__) from None
         if found is None:
             raise Undeliverable("webhook_removed")
         webhook, secret = found

@@ -1,8 +1,8 @@
 """Where an agency is told: its webhooks (URL and signing secret) and its intake email address, set by an admin.
 
-A webhook's secret is made here, shown once, and stored only wrapped by the master key, so a copy of the
-database does not let anyone sign as coord. A secret wrapped by a previous master key (during `coord keys
-rotate`) is re-wrapped under the current one the first time it is read.
+A webhook's secret is made here, shown once, and stored only sealed (AES-256-GCM, the webhook id as associated
+data) with the `webhook_secrets` key. That key lives in `index_keys` beside the blind index's, wrapped by the
+master key, so `coord keys rotate` re-wraps it with the others and a copy of the database alone signs nothing.
 """
 
 from __future__ import annotations
@@ -17,14 +17,16 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import delete, insert, select, update
 
-from coord.tables import agency_contacts, tokens, webhooks
+from coord.tables import agency_contacts, index_keys, tokens, webhooks
 from events.agencies import check_agency
-from events.crypto import MasterKey
+from events.crypto import MasterKey, new_key, open_sealed, seal
 from events.errors import NotFoundError, RuleError
 from events.keystore import UnknownMasterKeyError
 from projections.db import Database, upsert
 from projections.tables import services
 
+#: The name of the key that seals webhook secrets, in `index_keys` (its owner for the master key's wrapping).
+SECRETS_KEY = "webhook_secrets"
 SECRET_PREFIX = "whsec_"
 URL_LENGTH = 2000
 EMAIL_LENGTH = 320
@@ -63,7 +65,7 @@ def check_email(address: str) -> str:
     return address
 
 
-def _owner(webhook_id: str) -> bytes:
+def _sealed_for(webhook_id: str) -> bytes:
     return f"webhook:{webhook_id}".encode()
 
 
@@ -71,6 +73,7 @@ class Targets:
     def __init__(self, db: Database, master: MasterKey, previous: Sequence[MasterKey] = ()) -> None:
         self.db, self.master = db, master
         self._masters = {key.key_id: key for key in (*previous, master)}
+        self._key: bytes | None = None
 
     def known_agencies(self) -> set[str]:
         """Agencies that run a service or act through a token: the only ones a handoff can concern."""
@@ -91,14 +94,14 @@ class Targets:
         check_url(url)
         webhook_id = secrets.token_hex(8)
         secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+        sealed = seal(self._secrets_key(), secret.encode(), _sealed_for(webhook_id))
         with self.db.write() as connection:
             connection.execute(
                 insert(webhooks).values(
                     id=webhook_id,
                     agency=agency,
                     url=url,
-                    wrapped_secret=self.master.wrap(secret.encode(), _owner(webhook_id)),
-                    master_key_id=self.master.key_id,
+                    sealed_secret=sealed,
                     created_at=datetime.now(UTC),
                 )
             )
@@ -133,22 +136,36 @@ class Targets:
             ).first()
         if row is None:
             return None
-        master = self._masters.get(row.master_key_id)
-        if master is None:
-            raise UnknownMasterKeyError(f"webhook {webhook_id}'s secret is wrapped by a master key not given")
-        secret = master.unwrap(row.wrapped_secret, _owner(webhook_id))
-        if master is not self.master:
-            self._rewrap(webhook_id, secret)
+        secret = open_sealed(self._secrets_key(), row.sealed_secret, _sealed_for(webhook_id)).decode()
         fields = {name: row._mapping[name] for name in ("id", "agency", "url", "created_at", "revoked_at")}
-        return Webhook(**fields), secret.decode()
+        return Webhook(**fields), secret
 
-    def _rewrap(self, webhook_id: str, secret: bytes) -> None:
-        with self.db.write() as connection:
-            connection.execute(
-                update(webhooks)
-                .where(webhooks.c.id == webhook_id)
-                .values(wrapped_secret=self.master.wrap(secret, _owner(webhook_id)), master_key_id=self.master.key_id)
-            )
+    def _secrets_key(self) -> bytes:
+        """The key that seals webhook secrets, made (wrapped by the master key) the first time one is needed."""
+        if self._key is None:
+            owner = SECRETS_KEY.encode()
+            query = select(index_keys.c.wrapped_key, index_keys.c.master_key_id).where(index_keys.c.name == SECRETS_KEY)
+            with self.db.read() as connection:
+                row = connection.execute(query).first()
+            if row is None:
+                with self.db.write() as connection:
+                    connection.execute(
+                        upsert(connection)(index_keys)
+                        .values(
+                            name=SECRETS_KEY,
+                            wrapped_key=self.master.wrap(new_key(), owner),
+                            master_key_id=self.master.key_id,
+                        )
+                        .on_conflict_do_nothing(index_elements=["name"])
+                    )
+                    row = connection.execute(query).one()
+            master = self._masters.get(row.master_key_id)
+            if master is None:
+                raise UnknownMasterKeyError(
+                    "the webhook secrets' key is wrapped by a master key this process was not given"
+                )
+            self._key = master.unwrap(row.wrapped_key, owner)
+        return self._key
 
     def set_email(self, agency: str, address: str) -> None:
         self._check_agency(agency)

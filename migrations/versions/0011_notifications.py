@@ -1,6 +1,6 @@
-"""Notifications (coord/notify/): each agency's webhooks (the secret wrapped by the master key), its intake email
-address, and the outbox of notifications to deliver. A store that already holds events starts the outbox at the
-head of its log: the notifier tells what happens from now on, not the whole history again.
+"""Notifications (coord/notify/): each agency's webhooks (the secret sealed with a key the master key wraps), its
+intake email address, and the outbox of notifications to deliver. A store that already holds events starts the
+outbox at the head of its log: the notifier tells what happens from now on, not the whole history again.
 
 Revision ID: 0011
 Revises: 0010
@@ -25,8 +25,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(32), primary_key=True),
         sa.Column("agency", sa.String(64), nullable=False, index=True),
         sa.Column("url", sa.String(2000), nullable=False),
-        sa.Column("wrapped_secret", sa.LargeBinary, nullable=False),
-        sa.Column("master_key_id", sa.String(16), nullable=False),
+        sa.Column("sealed_secret", sa.LargeBinary, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", sa.DateTime(timezone=True)),
     )
