@@ -67,6 +67,21 @@ class Config:
     audit_signing_key: SigningKey | None = field(default=None, repr=False)
     #: Checks audit heads: COORD_AUDIT_PUBLIC_KEY, or the signing key's public half.
     audit_public_key: VerifyKey | None = None
+    #: Where notification links point: the address users reach the app at (coord/notify/, docs/notifications.md).
+    public_url: str = "http://127.0.0.1:8000"
+    #: Deliveries of one notification before it is recorded `failed`.
+    webhook_attempts: int = 8
+    #: The wait before the second attempt, doubled for each later one (at most an hour).
+    webhook_backoff_seconds: float = 30.0
+    #: How long one webhook POST or SMTP conversation may take.
+    webhook_timeout_seconds: float = 10.0
+    #: The SMTP server that sends intake emails; None: email is not configured.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_from: str = "coord@localhost"
+    smtp_starttls: bool = False
 
     @property
     def is_postgres(self) -> bool:
@@ -109,6 +124,16 @@ class Config:
             jobs_clock_file=Path(env["COORD_JOBS_CLOCK_FILE"]) if env.get("COORD_JOBS_CLOCK_FILE") else None,
             serve_jobs=_flag(env, "COORD_SERVE_JOBS", True),
             store_wait_seconds=_int(env, "COORD_STORE_WAIT_SECONDS", 300, 0, 86_400),
+            public_url=_public_url(env),
+            webhook_attempts=_int(env, "COORD_WEBHOOK_ATTEMPTS", 8, 1, 100),
+            webhook_backoff_seconds=_seconds(env, "COORD_WEBHOOK_BACKOFF_SECONDS", 30.0, 0.1, 3600.0),
+            webhook_timeout_seconds=_seconds(env, "COORD_WEBHOOK_TIMEOUT_SECONDS", 10.0, 0.1, 300.0),
+            smtp_host=env.get("COORD_SMTP_HOST") or None,
+            smtp_port=_int(env, "COORD_SMTP_PORT", 25, 1, 65535),
+            smtp_user=env.get("COORD_SMTP_USER") or None,
+            smtp_password=_secret(env, "COORD_SMTP_PASSWORD"),
+            smtp_from=env.get("COORD_SMTP_FROM") or "coord@localhost",
+            smtp_starttls=_flag(env, "COORD_SMTP_STARTTLS", False),
             **_audit_keys(env, data_dir, generate=not is_postgres),
         )
 
@@ -162,6 +187,25 @@ def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low:g} and {high:g} seconds, got {text}")
     return value
+
+
+def _public_url(env: Mapping[str, str]) -> str:
+    url = (env.get("COORD_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"COORD_PUBLIC_URL must start with http:// or https://, got {url[:80]!r}")
+    return url
+
+
+def _secret(env: Mapping[str, str], name: str) -> str | None:
+    """A secret from NAME or from the file NAME_FILE names (trailing newline dropped)."""
+    if env.get(name):
+        return env[name]
+    if env.get(f"{name}_FILE"):
+        try:
+            return Path(env[f"{name}_FILE"]).read_text().rstrip("\n")
+        except OSError as e:
+            raise ConfigError(f"{name}_FILE cannot be read: {e.strerror}") from None
+    return None
 
 
 def _read_key(env: Mapping[str, str], name: str) -> MasterKey | None:

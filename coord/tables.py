@@ -1,6 +1,6 @@
 """The service's own mutable tables (API tokens, dashboard sessions, the PII access log, idempotency records, the
-keystore), and `ALL_METADATA`: every table the project owns, which the migrations must create exactly
-(test_migrations.py).
+keystore, the jobs' runs, the notifications' webhooks, intake addresses and outbox), and `ALL_METADATA`: every
+table the project owns, which the migrations must create exactly (test_migrations.py).
 """
 
 from sqlalchemy import (
@@ -151,6 +151,57 @@ schedulers = Table(
     Column("leading", Boolean, nullable=False),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("seen_at", DateTime(timezone=True), nullable=False),
+)
+
+# -- notifications (coord/notify/, docs/notifications.md) ------------------------------------------------
+
+#: Each agency's webhook endpoints. The signing secret is shown once at creation and kept only sealed (AES-256-GCM,
+#: the webhook id as associated data) with the `webhook_secrets` key of `index_keys`, which the master key wraps.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("agency", String(64), nullable=False, index=True),
+    Column("url", String(2000), nullable=False),
+    Column("sealed_secret", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+#: The address each agency takes its handoff emails at (an intake mailbox, not a person's).
+agency_contacts = Table(
+    "agency_contacts",
+    metadata,
+    Column("agency", String(64), primary_key=True),
+    Column("intake_email", String(320), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+#: The outbox: one row per (event, recipient agency, channel and target), written by the outbox projector in the
+#: same transaction as its position; its id (also the `event_id` receivers see) is deterministic, so a page read
+#: twice inserts nothing twice. The payload holds no personal data.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", String(120), primary_key=True),
+    #: The event's position in the log.
+    Column("position", BigInteger, nullable=False, index=True),
+    Column("agency", String(64), nullable=False),
+    #: "webhook" or "email"
+    Column("channel", String(16), nullable=False),
+    #: The webhook's id, or the agency for email (its intake address is read when sending).
+    Column("target", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    #: pending, delivered or failed
+    Column("state", String(12), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    #: When a pending row is next due (a claimed row's lease ends then, too).
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True)),
+    #: Why the latest attempt failed: an error's type or an HTTP status, never a message (it may quote data).
+    Column("last_error", String(64)),
+    Index("ix_notifications_state_next_attempt_at", "state", "next_attempt_at"),
 )
 
 #: Every table the project owns; the event store's own table is the eventsourcing library's.

@@ -32,13 +32,19 @@ class Staleness:
 
 
 def counts_staleness(
-    log: Any, db: Database, *, now: datetime | None = None, stale_after: timedelta | None = None
+    log: Any,
+    db: Database,
+    *,
+    now: datetime | None = None,
+    stale_after: timedelta | None = None,
+    read_model: str = COUNTS_READ_MODEL,
 ) -> Staleness:
     """`log`: the event log (its recorder and mapper). One query for the position, one for the head and, only
-    when behind, one indexed read of the first unapplied event."""
+    when behind, one indexed read of the first unapplied event. `read_model`: whose position (the notifier's
+    outbox is followed the same way)."""
     with db.read() as connection:
         position = connection.execute(
-            select(projection_positions.c.position).where(projection_positions.c.name == COUNTS_READ_MODEL)
+            select(projection_positions.c.position).where(projection_positions.c.name == read_model)
         ).scalar()
     position = position or 0
     # Read after the position, so the head is never behind it.

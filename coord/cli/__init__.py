@@ -16,6 +16,7 @@ from coord.cli.health import health
 from coord.cli.hmis import import_hmis
 from coord.cli.jobs import jobs, scheduler
 from coord.cli.month import month
+from coord.cli.notify import notify, webhooks
 from coord.cli.project import project
 from coord.cli.reports import report
 from coord.config import Config, ConfigError, write_key_file
@@ -215,5 +216,18 @@ def demo(seed: int, persons: int, months: int, if_empty: bool) -> None:
         click.echo(f"{name}: {value}")
 
 
-for command in (project, report, month, verify, checkpoint, replay, import_hmis, health, scheduler, jobs):
+for command in (
+    project,
+    report,
+    month,
+    verify,
+    checkpoint,
+    replay,
+    import_hmis,
+    health,
+    scheduler,
+    jobs,
+    webhooks,
+    notify,
+):
     main.add_command(command)

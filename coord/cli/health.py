@@ -45,6 +45,35 @@ def projector(stale_after: float) -> None:
         click.echo("projector: up to date")
 
 
+@health.command()
+@click.option(
+    "--stale-after",
+    type=click.FloatRange(min=0),
+    default=STALE_AFTER.total_seconds(),
+    show_default=True,
+    help="seconds an event may wait to reach the outbox before the notifier counts as not keeping up",
+)
+def notifier(stale_after: float) -> None:
+    """Is the notifier following the log into its outbox (is `coord notify` running)?"""
+    from coord.notify.outbox import OUTBOX
+
+    coord = open_coord(Config.from_env())
+    try:
+        state = counts_staleness(coord, stale_after=timedelta(seconds=stale_after), read_model=OUTBOX)
+    finally:
+        coord.close()
+    if state.since:
+        click.echo(
+            f"the outbox is stale since {iso(state.since)} ({_events(state.behind)} behind): is `coord notify` running?"
+        )
+        click.get_current_context().exit(1)
+    click.echo(
+        f"notifier: {_events(state.behind)} behind, within {stale_after:g} s"
+        if state.behind
+        else "notifier: up to date"
+    )
+
+
 def _events(count: int) -> str:
     return f"{count} event" if count == 1 else f"{count} events"
 

@@ -11,8 +11,12 @@ from projections.staleness import Staleness
 from projections.staleness import counts_staleness as _counts_staleness
 
 
-def counts_staleness(coord: Coord, *, now: datetime | None = None, stale_after: timedelta | None = None) -> Staleness:
-    return _counts_staleness(coord.service, coord.db, now=now, stale_after=stale_after)
+def counts_staleness(
+    coord: Coord, *, now: datetime | None = None, stale_after: timedelta | None = None, read_model: str | None = None
+) -> Staleness:
+    if read_model is None:
+        return _counts_staleness(coord.service, coord.db, now=now, stale_after=stale_after)
+    return _counts_staleness(coord.service, coord.db, now=now, stale_after=stale_after, read_model=read_model)
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -9,7 +9,7 @@ from tests.e2e.processes import coord_cli
 
 
 def test_help(cli_env):
-    for args in (["health"], ["health", "projector"]):
+    for args in (["health"], ["health", "projector"], ["health", "notifier"]):
         assert "Usage:" in coord_cli(cli_env, *args, "--help").stdout
 
 
@@ -31,3 +31,18 @@ def test_exit_status_follows_the_projector(cli_env):
 
     coord_cli(cli_env, "project", "--once")
     assert coord_cli(cli_env, "health", "projector", "--stale-after", "0").stdout == "projector: up to date\n"
+
+
+def test_exit_status_follows_the_notifier(cli_env):
+    coord_cli(cli_env, "db", "upgrade")
+    assert coord_cli(cli_env, "health", "notifier").stdout == "notifier: up to date\n"
+    closed = coord_cli(cli_env, "month", "close", "--month", label(month_of(today()))).stdout
+    recorded = closed.strip().rsplit("recorded ", 1)[1]
+
+    stale = coord_cli(cli_env, "health", "notifier", "--stale-after", "0", check=False)
+    assert (stale.returncode, stale.stdout) == (
+        1,
+        f"the outbox is stale since {recorded} (1 event behind): is `coord notify` running?\n",
+    )
+    coord_cli(cli_env, "notify", "--once")
+    assert coord_cli(cli_env, "health", "notifier", "--stale-after", "0").stdout == "notifier: up to date\n"

@@ -38,6 +38,7 @@ COMMANDS = {
     "api": ["coord", "serve", "--host", "0.0.0.0"],
     "projector": ["coord", "project"],
     "scheduler": ["coord", "scheduler"],
+    "notifier": ["coord", "notify"],
 }
 INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<kind>:?[-?])(?P<rest>[^}]*))?\}")
 SECRETS_DIR = "/run/secrets/"
@@ -128,7 +129,7 @@ def test_the_recorder_sees_every_setting(settings):
     } <= settings
 
 
-def test_the_compose_file_runs_postgres_and_the_four_processes_from_the_dockerfile(compose):
+def test_the_compose_file_runs_postgres_and_the_five_processes_from_the_dockerfile(compose):
     assert set(compose["services"]) == {"postgres", *COMMANDS}
     assert {name: service["command"] for name, service in _coord_services(compose)} == COMMANDS
     for name, service in _coord_services(compose):
