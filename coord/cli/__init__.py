@@ -60,6 +60,7 @@ def main() -> None:
     """coord: by-name-list case coordination on an append-only event log."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line a tick otherwise: coord.jobs says what ran
 
 
 @main.command()
