@@ -18,60 +18,45 @@ def health() -> None:
     """Checks of the background processes: exit 0 when it keeps up, 1 (with one line saying why) when not."""
 
 
+def _stale_after(waiting_for: str):
+    return click.option(
+        "--stale-after",
+        type=click.FloatRange(min=0),
+        default=STALE_AFTER.total_seconds(),
+        show_default=True,
+        help=f"seconds an event may wait {waiting_for} before the process counts as not keeping up",
+    )
+
+
 @health.command()
-@click.option(
-    "--stale-after",
-    type=click.FloatRange(min=0),
-    default=STALE_AFTER.total_seconds(),
-    show_default=True,
-    help="seconds an event may wait to be projected before the live counts are stale",
-)
+@_stale_after("to be projected (the live counts are stale then)")
 def projector(stale_after: float) -> None:
     """Are the read models behind the live counts keeping up with the log (is `coord project` running)?"""
-    coord = open_coord(Config.from_env())
-    try:
-        state = counts_staleness(coord, stale_after=timedelta(seconds=stale_after))
-    finally:
-        coord.close()
-    if state.since:
-        click.echo(
-            f"the read models are stale since {iso(state.since)} ({_events(state.behind)} behind): "
-            "is `coord project` running?"
-        )
-        click.get_current_context().exit(1)
-    if state.behind:
-        click.echo(f"projector: {_events(state.behind)} behind, within {stale_after:g} s")
-    else:
-        click.echo("projector: up to date")
+    _follows_the_log("projector", "the read models are", "coord project", stale_after)
 
 
 @health.command()
-@click.option(
-    "--stale-after",
-    type=click.FloatRange(min=0),
-    default=STALE_AFTER.total_seconds(),
-    show_default=True,
-    help="seconds an event may wait to reach the outbox before the notifier counts as not keeping up",
-)
+@_stale_after("to reach the outbox")
 def notifier(stale_after: float) -> None:
     """Is the notifier following the log into its outbox (is `coord notify` running)?"""
     from coord.notify.outbox import OUTBOX
 
+    _follows_the_log("notifier", "the outbox is", "coord notify", stale_after, read_model=OUTBOX)
+
+
+def _follows_the_log(name: str, what: str, command: str, stale_after: float, read_model: str | None = None) -> None:
+    """Exit 0 saying how far behind it is, or 1 saying since when `what` ("the outbox is") stale
+    (projections/staleness.py)."""
     coord = open_coord(Config.from_env())
     try:
-        state = counts_staleness(coord, stale_after=timedelta(seconds=stale_after), read_model=OUTBOX)
+        state = counts_staleness(coord, stale_after=timedelta(seconds=stale_after), read_model=read_model)
     finally:
         coord.close()
     if state.since:
-        click.echo(
-            f"the outbox is stale since {iso(state.since)} ({_events(state.behind)} behind): is `coord notify` running?"
-        )
+        click.echo(f"{what} stale since {iso(state.since)} ({_events(state.behind)} behind): is `{command}` running?")
         click.get_current_context().exit(1)
-    click.echo(
-        f"notifier: {_events(state.behind)} behind, within {stale_after:g} s"
-        if state.behind
-        else "notifier: up to date"
-    )
+    behind = f"{_events(state.behind)} behind, within {stale_after:g} s" if state.behind else "up to date"
+    click.echo(f"{name}: {behind}")
 
 
 def _events(count: int) -> str:

@@ -4,19 +4,16 @@ the count within 2 seconds without a reload. A screenshot is kept in test-artifa
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from events.dates import today
 from projections.reports.months import add_months, label, month_of
+from tests.e2e.chromium import ARTIFACTS, MARKS, launched
 from tests.e2e.processes import call, coord_cli, served, starter_tokens
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 #: A read the page makes, then reads it does not (counts, personal data, the access log).
 SESSION_PROBES = (
     "/api/v1/reports/functional-zero",
@@ -24,25 +21,15 @@ SESSION_PROBES = (
     "/api/v1/persons",
     "/api/v1/audit/access-log",
 )
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
 expect = playwright.expect
-pytestmark = [
-    pytest.mark.skipif(
-        not os.access(CHROMIUM, os.X_OK),
-        reason=f"{CHROMIUM} is missing: Debian's chromium could not be installed (apt-get install chromium)",
-    ),
-    pytest.mark.parametrize("store_url", ["sqlite"], indirect=True),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture
 def browser():
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        browser.close()
+    yield from launched()
 
 
 def _count(page, population: str) -> str:

@@ -5,7 +5,6 @@ allowed before counts are stale can be set to nothing rather than waited for."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -14,20 +13,12 @@ import pytest
 from werkzeug.serving import make_server
 
 import projections.staleness
+from tests.e2e.chromium import MARKS, launched
 from tests.support import auth, create_person
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
 expect = playwright.expect
-pytestmark = [
-    pytest.mark.skipif(
-        not os.access(CHROMIUM, os.X_OK),
-        reason=f"{CHROMIUM} is missing: Debian's chromium could not be installed (apt-get install chromium)",
-    ),
-    pytest.mark.parametrize("store_url", ["sqlite"], indirect=True),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture
@@ -58,10 +49,7 @@ def base(app, coord, monkeypatch) -> Iterator[str]:
 
 @pytest.fixture
 def browser():
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        browser.close()
+    yield from launched()
 
 
 def test_the_notice_follows_the_stream(base, coord, client, tokens, browser):

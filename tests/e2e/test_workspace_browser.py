@@ -7,39 +7,26 @@ phone width into test-artifacts/."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from events.dates import today
+from tests.e2e.chromium import ARTIFACTS, MARKS, launched
 from tests.e2e.processes import call, coord_cli, served, starter_tokens
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 375, "height": 812}
 #: What the walk looks like from the receiving agency: no name, only where the person is known.
 SENDER, RECEIVER = "harbor-outreach", "gateway-shelter"
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
 expect = playwright.expect
-pytestmark = [
-    pytest.mark.skipif(
-        not os.access(CHROMIUM, os.X_OK),
-        reason=f"{CHROMIUM} is missing: Debian's chromium could not be installed (apt-get install chromium)",
-    ),
-    pytest.mark.parametrize("store_url", ["sqlite"], indirect=True),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture
 def browser():
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        browser.close()
+    yield from launched()
 
 
 @pytest.fixture
