@@ -100,20 +100,24 @@ class AuditChain:
             raise RuleError("the log is empty: there is nothing to checkpoint yet")
         return head.position, head.hash
 
-    def verify(self, anchors: Collection[int] = ()) -> Verdict:
+    def verify(self, anchors: Collection[int] = (), start: tuple[int, str] = (0, GENESIS)) -> Verdict:
         """Recompute the chain from the stored events and compare it with the recorded one: ok, or the first
         position where an event was altered, removed, inserted or reordered. Events past the recorded chain
-        are recomputed too, so the hash at each anchor never depends on the recorded chain."""
+        are recomputed too, so the hash at each anchor never depends on the recorded chain. `start`: a
+        position and the hash there (a signed head's) to recompute from, instead of the start of the log."""
         wanted: set[int] = set(anchors)
         found: dict[int, str] = {}
-        chain = self._chain()
+        after, previous = start
+        chain = self._chain(after)
         entry = next(chain, None)
-        previous, checked, chained_to, last = GENESIS, 0, 0, 0
+        checked, chained_to, last = 0, after, after
+        if after in wanted:
+            found[after] = previous
 
         def failed(position: int, problem: str) -> Verdict:
             return Verdict(False, checked, chained_to, position, problem, last, found)
 
-        for event in self._stored():
+        for event in self._stored(after):
             if entry is not None and event.id > entry[0]:
                 return failed(entry[0], f"the event at position {entry[0]} was removed")
             previous, last = link(previous, event), event.id
@@ -130,16 +134,14 @@ class AuditChain:
             return failed(entry[0], f"the event at position {entry[0]} was removed")
         return Verdict(True, checked, chained_to, last_position=last, hashes=found)
 
-    def _stored(self) -> Iterator[Any]:
-        position = 0
+    def _stored(self, position: int) -> Iterator[Any]:
         while page := self.log.recorder.select_notifications(
             start=position, limit=self.page_size, inclusive_of_start=False
         ):
             yield from page
             position = page[-1].id
 
-    def _chain(self) -> Iterator[tuple[int, str]]:
-        position = 0
+    def _chain(self, position: int) -> Iterator[tuple[int, str]]:
         while True:
             with self.db.read() as connection:
                 rows = connection.execute(

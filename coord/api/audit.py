@@ -75,6 +75,19 @@ class VerdictSchema(Schema):
     access_last_id = fields.Integer(metadata={"description": "the access log's last entry"})
     access_anchored_to = fields.Integer(metadata={"description": "the access log is anchored up to this entry"})
     entry = fields.Integer(allow_none=True, metadata={"description": "the first access-log entry tampered with"})
+    since = fields.Integer(
+        metadata={"description": "incremental: the position of the signed head checked from (0: the whole log)"}
+    )
+
+
+class VerifyQuerySchema(ParamsSchema):
+    incremental = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "check only what was recorded after the latest signed head in the database (its "
+            "signature checked); the default checks the whole log"
+        },
+    )
 
 
 class HeadSchema(Schema):
@@ -107,10 +120,11 @@ class AccessLog(MethodView):
 
 @blp.route("/verify")
 class Verify(MethodView):
+    @blp.arguments(VerifyQuerySchema, location="query")
     @blp.response(200, VerdictSchema)
-    def get(self) -> dict[str, Any]:
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Recompute the hash chain from the stored events: ok, or the first position altered or removed"""
-        return audit.verify(coord(), caller())
+        return audit.verify(coord(), caller(), incremental=query["incremental"])
 
 
 @blp.route("/checkpoints/latest")

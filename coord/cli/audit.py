@@ -28,7 +28,12 @@ def _coord():
     type=click.Path(dir_okay=False, path_type=Path),
     help="a signed head that `coord checkpoint` printed, kept away from the database: the log must extend it",
 )
-def verify(against: Path | None) -> None:
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="check only what was recorded after the latest signed head in the database (its signature checked)",
+)
+def verify(against: Path | None, incremental: bool) -> None:
     """Check the event log and the access log against their hash chains and the signed heads (needs only
     COORD_AUDIT_PUBLIC_KEY); exits 1 naming the first thing tampered with, else says how far the log is anchored."""
     from coord.service.audit import verify as verify_log
@@ -36,14 +41,15 @@ def verify(against: Path | None) -> None:
     head = _read_head(against) if against is not None else None
     coord = _coord()
     try:
-        verdict = verify_log(coord, OPERATOR, head)
+        verdict = verify_log(coord, OPERATOR, head, incremental=incremental)
     finally:
         coord.close()
     if not verdict["ok"]:
         raise click.ClickException(f"the log does not verify: {verdict['problem']}")
+    since = f" after the signed head at position {verdict['since']}" if verdict["since"] else ""
     click.echo(
-        f"ok: {verdict['checked']} events verified against the audit chain, {verdict['checkpoints']} signed heads "
-        f"in the database checked"
+        f"ok: {verdict['checked']} events{since} verified against the audit chain, {verdict['checkpoints']} signed "
+        f"heads in the database checked"
     )
     by = f"the head in {against}" if against is not None else "signed heads in the database only"
     click.echo(f"anchored up to position {verdict['anchored_to']} of {verdict['last_position']} by {by}")

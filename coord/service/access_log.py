@@ -93,12 +93,16 @@ class AccessLog:
         with self.db.read() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 
-    def verify(self, anchors: Sequence[int] = ()) -> AccessVerdict:
+    def verify(self, anchors: Sequence[int] = (), start: tuple[int, str] = (0, GENESIS)) -> AccessVerdict:
         """Recompute the chain over every entry and compare it with the hashes the entries carry: ok, or the
-        first entry altered, or after an entry that was removed. Returns the recomputed hash at each anchor."""
+        first entry altered, or after an entry that was removed. Returns the recomputed hash at each anchor.
+        `start`: an entry's id and hash (a signed head's) to recompute from, instead of the first entry."""
         wanted, found = set(anchors), {}
-        previous, checked, last = GENESIS, 0, 0
-        for row in self._rows():
+        last, previous = start
+        checked = 0
+        if last and last in wanted:
+            found[last] = previous
+        for row in self._rows(last):
             previous = entry_hash(previous, row)
             if previous != row["hash"]:
                 problem = f"the access-log entry {row['id']} was altered, or an entry just before it was removed"
@@ -108,8 +112,7 @@ class AccessLog:
                 found[last] = previous
         return AccessVerdict(True, checked, last, hashes=found)
 
-    def _rows(self) -> Iterator[Any]:
-        after = 0
+    def _rows(self, after: int) -> Iterator[Any]:
         while rows := self.page(after=after, limit=self.page_size):
             yield from rows
             after = rows[-1]["id"]

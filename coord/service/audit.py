@@ -14,7 +14,9 @@ from coord.service import permissions
 from coord.service.anchoring import Anchors, Head
 from coord.service.principal import Principal
 from coord.wiring import Coord
+from events.errors import RuleError
 from events.pii import PII, REDACTED
+from projections.audit_chain import GENESIS
 
 #: Carried by every event; listed as columns of their own rather than in `data`.
 ENVELOPE = ("originator_id", "originator_version", "originator_topic", "timestamp", "effective_on", "actor", "agency")
@@ -65,16 +67,32 @@ def access_page(
     return {"items": items, "next_after": items[-1]["id"] if len(items) == limit else None}
 
 
-def verify(coord: Coord, who: Principal, against: Any = None) -> dict[str, Any]:
+def verify(coord: Coord, who: Principal, against: Any = None, incremental: bool = False) -> dict[str, Any]:
     """Recompute both hash chains from the raw stored events and access-log entries, then check every signed
     head kept in the database and the head `against` (as `coord checkpoint` printed it, kept elsewhere) with
-    the public key: ok, or the first thing tampered with; and how far the log is anchored by a signed head."""
+    the public key: ok, or the first thing tampered with; and how far the log is anchored by a signed head.
+
+    `incremental`: only what was recorded after the latest signed head in the database, recomputed from the
+    hashes that head signs (its signature is checked); what came before it is left to the full verification."""
     permissions.require(who, permissions.READ_AUDIT)
     heads = _anchors(coord).stored()
     external = Head.from_json(against) if against is not None else None
+    since = heads[-1] if incremental and heads else None
+    if since is not None:
+        heads = [since]
+        if external is not None and external.position < since.position:
+            raise RuleError(
+                f"the head at position {external.position} comes before the latest signed head in the database "
+                f"(position {since.position}): check it with the full verification"
+            )
     every = heads + ([external] if external else [])
-    events = coord.service.audit_chain.verify(anchors=[head.position for head in every])
-    access = coord.service.access.verify(anchors=[head.access_id for head in every if head.access_id])
+    events = coord.service.audit_chain.verify(
+        anchors=[head.position for head in every], start=(since.position, since.hash) if since else (0, GENESIS)
+    )
+    access = coord.service.access.verify(
+        anchors=[head.access_id for head in every if head.access_id],
+        start=(since.access_id, since.access_hash) if since and since.access_id else (0, GENESIS),
+    )
     key = coord.config.audit_public_key
     problem = position = entry = None
     if not events.ok:
@@ -101,6 +119,7 @@ def verify(coord: Coord, who: Principal, against: Any = None) -> dict[str, Any]:
         "access_last_id": access.last_id,
         "access_anchored_to": max((head.access_id or 0 for head in every), default=0) if ok else 0,
         "entry": entry,
+        "since": since.position if since else 0,
     }
 
 

@@ -1,7 +1,8 @@
 """The log as the application service hosts it: the read models that follow it and the audit chain over it.
 
-Every save goes through here, so each write catches the lists up (a client reads its own writes in
-listings) and wakes whatever follows the log in this process (docs/design.md "Projection flow").
+Every save goes through here and wakes whatever follows the log in this process; every listing first
+catches the lists up to the head of the log, so a client reads its own writes (and everyone's committed before
+it asked) in listings (docs/design.md "Projection flow").
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class ReadModelHost(EventLog):
         #: The records every write leaves in its own transaction (coord/idempotency.py).
         self.idempotency = IdempotencyStore(db)
         lists = lists_projector()
-        #: The lists are caught up within each write, so a client reads its own writes in listings.
+        #: The lists, caught up by every listing before it reads them (`lists_current`).
         self.lists = CatchUp(self, db, [lists])
         #: Every read model: followed in the background (`coord serve` on SQLite, `coord project`).
         self.projections = CatchUp(
@@ -75,12 +76,18 @@ class ReadModelHost(EventLog):
         except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError):
             raise error from None  # whether it landed cannot be told now: the key's retry will tell
 
+    def lists_current(self) -> None:
+        """Catch the lists up to the head of the log, if they are behind. Listings call it before they read:
+        a write then costs one transaction, and a page of the lists catches up the writes made since the last
+        listing (or the projector) all at once."""
+        if self.lists.lag():
+            self.lists.run()
+
     def _after_commit(self) -> None:
-        """Catch the lists up and wake this process's followers: the write stands whatever happens here,
-        and the projector catches up later."""
+        """Wake this process's followers: the write stands whatever happens here."""
         if not self.project_on_write:
             return
-        for step in (self.lists.run, self.idempotency.prune, *self.after_write):
+        for step in (self.idempotency.prune, *self.after_write):
             try:
                 step()
             except Exception as error:  # nothing after the commit may fail the write

@@ -68,6 +68,7 @@ class Reads(ReadModelHost):
 
     def list_services(self, who: Principal, *, stage: str | None = None, agency: str | None = None) -> list[dict]:
         permissions.require(who, permissions.READ)
+        self.lists_current()
         return service_rows(self.db, stage=stage, agency=agency)
 
     def read_service(self, who: Principal, service_id: UUID, version: int | None = None) -> Service:
@@ -77,6 +78,7 @@ class Reads(ReadModelHost):
     def list_persons(self, who: Principal, purpose: str, *, limit: int, **filters: Any) -> Page:
         """Filters: status, population, agency, after (the last id of the previous page)."""
         permissions.require(who, permissions.READ)
+        self.lists_current()
         ids = person_ids(self.db, limit=limit, **filters)
         items = [self.privacy.see_person(who, self.get_person(i), purpose) for i in ids]
         return items, _next_after(ids, limit)
@@ -99,6 +101,7 @@ class Reads(ReadModelHost):
         """The list for case conferencing: longest on the list first. Filters: status, population, agency,
         seen_before (last contact before that day), after."""
         permissions.require(who, permissions.READ)
+        self.lists_current()
         ids = worklist_person_ids(self.db, limit=limit, **filters)
         items = [self.privacy.see_person(who, self.get_person(i), purpose) for i in ids]
         return items, _next_after(ids, limit)
@@ -126,12 +129,14 @@ class Reads(ReadModelHost):
         if who.role != permissions.ADMIN and who.agency is None:
             return []  # a role bound to no agency has no services, so no queue
         agency = None if who.role == permissions.ADMIN else who.agency
+        self.lists_current()
         ids = queue_handoff_ids(self.db, incoming=incoming, agency=agency, on=today())
         return [self.privacy.see_handoff(who, self.get_handoff(i), purpose) for i in ids]
 
     def person_handoffs(self, who: Principal, person_id: UUID, purpose: str) -> list[SeenHandoff]:
         """The person's handoffs, the latest requested first."""
         permissions.require(who, permissions.READ)
+        self.lists_current()
         return [
             self.privacy.see_handoff(who, self.get_handoff(i), purpose) for i in person_handoff_ids(self.db, person_id)
         ]
@@ -139,6 +144,7 @@ class Reads(ReadModelHost):
     def list_handoffs(self, who: Principal, purpose: str, *, limit: int, **filters: Any) -> Page:
         """Filters: status, to_service, overdue (past due today, still unanswered), after."""
         permissions.require(who, permissions.READ)
+        self.lists_current()
         ids = handoff_ids(self.db, on=today(), limit=limit, **filters)
         items = [self.privacy.see_handoff(who, self.get_handoff(i), purpose) for i in ids]
         return items, _next_after(ids, limit)
