@@ -32,17 +32,20 @@ def generate(
     # Catching the read models up after every save would make a bulk load quadratic; once at the end will do.
     was, app.project_on_write = app.project_on_write, False
     try:
-        loader.register_services()
-        profiles = loader.census.profiles(persons)
-        loader.counts["duplicate_pairs"] = loader.census.duplicate_pairs
-        for profile in profiles:
-            loader.write_person(profile)
-            if progress:
-                progress(1)
+        # Many saves a transaction (coord/service/batching.py).
+        with app.batch():
+            loader.register_services()
+            profiles = loader.census.profiles(persons)
+            loader.counts["duplicate_pairs"] = loader.census.duplicate_pairs
+            for profile in profiles:
+                loader.write_person(profile)
+                if progress:
+                    progress(1)
         # A retry names its episode, which the application looks up in the read model.
         app.projections.run()
-        loader.write_retries()
-        loader.write_back_dated(profiles)
+        with app.batch():
+            loader.write_retries()
+            loader.write_back_dated(profiles)
     finally:
         app.project_on_write = was
     app.project()

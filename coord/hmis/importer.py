@@ -95,11 +95,13 @@ def import_export(
     importer.summary.skipped.update(Counter(p.reason for p in export.problems))
     project_on_write, app.project_on_write = app.project_on_write, False
     try:
-        importer.services()
-        for personal_id, steps in histories(export, inactive_days):
-            importer.client(personal_id, steps)
-            if progress:
-                progress(1)
+        # Many clients a transaction (coord/service/batching.py); a dry run saves nothing anyway.
+        with app.batch():
+            importer.services()
+            for personal_id, steps in histories(export, inactive_days):
+                importer.client(personal_id, steps)
+                if progress:
+                    progress(1)
     finally:
         app.project_on_write = project_on_write
     if not dry_run:

@@ -236,8 +236,10 @@ class CoordApplication(Lapses):
         return handoff
 
     def _check_episode(self, episode_id: UUID, person_id: UUID) -> None:
-        self.lists_current()
         owner = episode_person(self.db, episode_id)
+        if owner is None:  # an episode's person never changes: only a missing one needs the lists caught up
+            self.lists_current()
+            owner = episode_person(self.db, episode_id)
         if owner is None:
             raise NotFoundError(f"no handoff episode with id {episode_id}")
         if owner != person_id:

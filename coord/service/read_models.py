@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy.exc
@@ -17,6 +18,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 
 from coord.idempotency import AlreadyAnsweredError, IdempotencyStore, Intent, Outcome, current_intent, record_row
+from coord.service.batching import BATCH_EVENTS, Batch, Batches
 from events.crypto import MasterKey
 from events.recorders import RowWriter
 from events.store import EventLog
@@ -52,11 +54,49 @@ class ReadModelHost(EventLog):
         self.project_on_write = True
         #: Called after every write, e.g. to wake the projector of this process.
         self.after_write: list[Callable[[], Any]] = []
+        self._batches = Batches()
+
+    @contextmanager
+    def batch(self, size: int = BATCH_EVENTS) -> Iterator[None]:
+        """Within the block, this thread's saves commit together, `size` events a transaction (bulk loads:
+        coord/service/batching.py). When the block ends, even by an error, what it saved is committed: each
+        save was whole, as it would have been unbatched."""
+        if self._batches.open is not None:
+            yield  # already batching: the outer block commits
+            return
+        self._batches.open = Batch(size)
+        try:
+            yield
+        finally:
+            try:
+                self._flush()
+            finally:
+                self._batches.open = None
+
+    def _flush(self) -> None:
+        batch = self._batches.open
+        if batch is None or not batch.stored:
+            return
+        stored, rows = batch.committed()  # a transaction that fails is not tried again
+        try:
+            with self.db.write_lock:
+                self.recorder.insert_events(stored, rows=rows)
+        except BaseException:
+            batch.aggregates.clear()  # they hold what was not stored
+            raise
+        self._after_commit()
 
     def _save(self, aggregate: Aggregate, rows: Sequence[RowWriter] = ()) -> None:
         """Store the aggregate's new events, `rows` and the write's idempotency record in one transaction.
         What committed decides the outcome: after a failure the record says whether the write landed (a
         lost reply to COMMIT), and nothing after the commit can turn it into a failure."""
+        batch = self._batches.open
+        if batch is not None:
+            # Sealed now, while a new person's data key is at hand; committed with the batch.
+            stored = [self.mapper.to_stored_event(event) for event in aggregate.collect_events()]
+            if batch.add(aggregate, stored, rows):
+                self._flush()
+            return
         intent = current_intent()
         record = record_row(intent, type(aggregate).__name__.lower()[:16], aggregate.id.hex, aggregate.version)
         try:
@@ -80,6 +120,7 @@ class ReadModelHost(EventLog):
         """Catch the lists up to the head of the log, if they are behind. Listings call it before they read:
         a write then costs one transaction, and a page of the lists catches up the writes made since the last
         listing (or the projector) all at once."""
+        self._flush()  # a bulk load's saves so far, so that the lists can hold them
         if self.lists.lag():
             self.lists.run()
 

@@ -47,6 +47,12 @@ class Reads(ReadModelHost):
     # -- aggregates as they are, for the service's own commands and the system's (the demo loader) ------
 
     def _get(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A:
+        saved = self._batches.saved(aggregate_id) if version is None else None
+        if saved is not None:
+            if isinstance(saved, cls) and not saved.pending_events:
+                return saved
+            self._batches.forget(aggregate_id)  # a command failed on it halfway: read it as stored
+            self._flush()
         try:
             aggregate = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
