@@ -60,10 +60,14 @@ def library_env(database_url: str) -> dict[str, str]:
 
 
 class EventLog(Application):
-    """The one append-only log, with field encryption wired into its transcoder."""
+    """The one append-only log, with field encryption wired into its transcoder.
+
+    Recently read aggregates are cached (the library's repository cache): a read brings its copy up to date
+    with the events stored since (fast-forward, so writes by other processes are seen) instead of decoding the
+    whole history again, and hands out a copy, so a command never changes the cached one."""
 
     name = "coord"
-    env: ClassVar[dict[str, str]] = {"CREATE_TABLE": "y"}
+    env: ClassVar[dict[str, str]] = {"CREATE_TABLE": "y", "AGGREGATE_CACHE_MAXSIZE": "5000"}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
