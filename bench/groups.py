@@ -4,13 +4,15 @@ contacts only), and the API's peak memory at the end."""
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 from http_load import Client, identify, quantiles_ms, timed_gets, write_load, write_to_event
-from served import served
+from served import Served, served
 from stores import Store
 
 #: Every report of the API with the parameters the dashboard asks for (docs/api.md, coord/api/reports.py).
@@ -29,30 +31,36 @@ WRITE_PERSONS = 50
 def measure_served(where: Store, tokens: dict[str, str], midway: datetime, sizes: Any) -> dict[str, Any]:
     found: dict[str, Any] = {}
     with served(where.process_env(), projector=where.name == "postgresql") as api:
-        clients = {role: Client(api, token) for role, token in tokens.items()}
-        try:
-            found["reports"] = {
-                name: quantiles_ms(timed_gets(clients[role], path, sizes.samples))
-                for name, (role, path) in REPORTS.items()
-            }
-            auditor = clients["auditor"]
-            moment = quote(midway.isoformat().replace("+00:00", "Z"))
+        # A connection per group: the server closes one left idle for a few seconds (gunicorn's keepalive).
+        found["reports"] = {}
+        for name, (role, path) in REPORTS.items():
+            with _client(api, tokens[role]) as client:
+                found["reports"][name] = quantiles_ms(timed_gets(client, path, sizes.samples))
+        moment = quote(midway.isoformat().replace("+00:00", "Z"))
+        with _client(api, tokens["auditor"]) as auditor:
             found["audit"] = (
                 min(timed_gets(auditor, f"/audit/replay?recorded_before={moment}", sizes.audit_samples)),
                 min(timed_gets(auditor, "/audit/verify", sizes.audit_samples)),
             )
             verdict, _ = auditor.expect(200, "GET", "/audit/verify")
-            if not verdict["ok"]:
-                raise RuntimeError(f"/audit/verify is not ok: {verdict}")
-            found["verified"] = verdict["checked"]
-            found["sse"] = quantiles_ms(write_to_event(api, tokens, sizes.sse_writes))
-            persons = identify(clients["case_manager"], WRITE_PERSONS)
-            for clients_count, writes in ((1, sizes.writes), (8, 2 * sizes.writes)):
-                rate, latencies = write_load(api, tokens["case_manager"], persons, writes, clients_count)
-                found[f"write_{clients_count}"] = (rate, *quantiles_ms(latencies))
-            time.sleep(0.5)  # let the projector's work on the last writes show in the peak
-            found["rss"] = api.peak_rss_mb()
-        finally:
-            for client in clients.values():
-                client.close()
+        if not verdict["ok"]:
+            raise RuntimeError(f"/audit/verify is not ok: {verdict}")
+        found["verified"] = verdict["checked"]
+        found["sse"] = quantiles_ms(write_to_event(api, tokens, sizes.sse_writes))
+        with _client(api, tokens["case_manager"]) as client:
+            persons = identify(client, WRITE_PERSONS)
+        for clients, writes in ((1, sizes.writes), (8, 2 * sizes.writes)):
+            rate, latencies = write_load(api, tokens["case_manager"], persons, writes, clients)
+            found[f"write_{clients}"] = (rate, *quantiles_ms(latencies))
+        time.sleep(0.5)  # let the projector's work on the last writes show in the peak
+        found["rss"] = api.peak_rss_mb()
     return found
+
+
+@contextlib.contextmanager
+def _client(api: Served, token: str) -> Iterator[Client]:
+    client = Client(api, token)
+    try:
+        yield client
+    finally:
+        client.close()

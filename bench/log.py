@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from coord.demo import generate
 from coord.wiring import Coord
 
-#: The demo writes about this many events per person (1.36 M events for 76 k persons).
-EVENTS_PER_PERSON = 18
+#: The demo (18 months) writes about this many events per person (3,748 events for 278 persons).
+EVENTS_PER_PERSON = 13.5
 
 
 def persons_for(events: int) -> int:

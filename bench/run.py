@@ -26,7 +26,7 @@ from stores import store
 from table import Run, compare_memory, render, write_json
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
-QUICK_EVENTS = 5_000
+QUICK_EVENTS = 2_500
 FULL_EVENTS = (100_000, 1_000_000)
 
 
@@ -42,7 +42,7 @@ class Sizes:
     audit_samples: int = 3
 
 
-QUICK = Sizes(raw_single=500, raw_batch=20_000, writes=200, sse_writes=30, samples=20, audit_samples=2)
+QUICK = Sizes(raw_single=500, raw_batch=20_000, writes=100, sse_writes=20, samples=15, audit_samples=2)
 
 
 def bench(kind: str, admin_url: str | None, persons: int, sizes: Sizes) -> Run:
