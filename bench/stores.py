@@ -19,6 +19,9 @@ from coord.wiring import Coord, open_coord
 from events.crypto import MasterKey
 from events.signing import SigningKey
 
+#: The most gunicorn workers the served API gets on PostgreSQL (SQLite serves from one process).
+WORKERS = 4
+
 
 @dataclass(frozen=True)
 class Store:
@@ -61,7 +64,10 @@ def postgres_store(admin_url: str) -> Iterator[Store]:
     try:
         with tempfile.TemporaryDirectory(prefix="coord-bench-") as directory:
             url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
-            yield Store("postgresql", _coord_env(Path(directory) / "data", url))
+            env = _coord_env(Path(directory) / "data", url)
+            # Several API processes, as deployed (docs/deployment.md has 4), but no more than there are cores.
+            env["COORD_WORKERS"] = str(min(WORKERS, os.cpu_count() or 1))
+            yield Store("postgresql", env)
     finally:
         with psycopg.connect(admin_url, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
