@@ -17,6 +17,7 @@ import time
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import baselines
 import log
@@ -95,22 +96,28 @@ def main() -> None:
         log.persons_for(n) for n in args.events or ([QUICK_EVENTS] if args.quick else FULL_EVENTS)
     ]
     kinds = [k for k in args.stores.split(",") if k == "sqlite" or (k == "postgresql" and args.url)]
+    if not kinds:
+        parser.error("no store to measure: --stores sqlite, or a PostgreSQL --url (or COORD_TEST_POSTGRES_URL)")
     started, runs = time.perf_counter(), []
     for kind in kinds:
         for count in persons:
             print(f"{kind}: {count:,} persons ...", file=sys.stderr, flush=True)
             runs.append(bench(kind, args.url, count, sizes))
-    compare_memory(runs)
+            compare_memory(runs)
+            # After each run: a long one that fails keeps what it measured.
+            write_json(args.json, runs, _meta(args.quick, sizes, time.perf_counter() - started))
     print(render(runs))
-    meta = {
+    print(f"\n{len(runs)} runs in {time.perf_counter() - started:.1f} s; JSON in {args.json}", file=sys.stderr)
+
+
+def _meta(quick: bool, sizes: Sizes, seconds: float) -> dict[str, Any]:
+    return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "seconds": round(time.perf_counter() - started, 1),
+        "seconds": round(seconds, 1),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-        "quick": args.quick,
+        "quick": quick,
         "sizes": asdict(sizes),
     }
-    write_json(args.json, runs, meta)
-    print(f"\n{len(runs)} runs in {meta['seconds']} s; JSON in {args.json}", file=sys.stderr)
 
 
 if __name__ == "__main__":
