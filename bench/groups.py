@@ -1,21 +1,20 @@
 """The groups measured against the served API, in an order that keeps each one's conditions clean: the reports
 and the audit over the generated log first, then write -> event latency, then the write load (which adds
-contacts only), and the API's peak memory at the end."""
+persons and contacts only), and the API's peak memory at the end."""
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 from http_load import Client, identify, quantiles_ms, timed_gets, write_load, write_to_event
-from served import Served, served
+from served import served
 from stores import Store
 
-#: Every report of the API with the parameters the dashboard asks for (docs/api.md, coord/api/reports.py).
+#: Every report of the API with its default parameters (docs/api.md, coord/api/reports.py), and handoff gaps
+#: with a cut (small cells suppressed) too.
 REPORTS = {
     "counts": ("backbone", "/reports/counts"),
     "monthly": ("backbone", "/reports/monthly"),
@@ -34,10 +33,10 @@ def measure_served(where: Store, tokens: dict[str, str], midway: datetime, sizes
         # A connection per group: the server closes one left idle for a few seconds (gunicorn's keepalive).
         found["reports"] = {}
         for name, (role, path) in REPORTS.items():
-            with _client(api, tokens[role]) as client:
+            with Client(api, tokens[role]) as client:
                 found["reports"][name] = quantiles_ms(timed_gets(client, path, sizes.samples))
         moment = quote(midway.isoformat().replace("+00:00", "Z"))
-        with _client(api, tokens["auditor"]) as auditor:
+        with Client(api, tokens["auditor"]) as auditor:
             found["audit"] = (
                 min(timed_gets(auditor, f"/audit/replay?recorded_before={moment}", sizes.audit_samples)),
                 min(timed_gets(auditor, "/audit/verify", sizes.audit_samples)),
@@ -47,7 +46,7 @@ def measure_served(where: Store, tokens: dict[str, str], midway: datetime, sizes
             raise RuntimeError(f"/audit/verify is not ok: {verdict}")
         found["verified"] = verdict["checked"]
         found["sse"] = quantiles_ms(write_to_event(api, tokens, sizes.sse_writes))
-        with _client(api, tokens["case_manager"]) as client:
+        with Client(api, tokens["case_manager"]) as client:
             persons = identify(client, WRITE_PERSONS)
         for clients, writes in ((1, sizes.writes), (8, 2 * sizes.writes)):
             rate, latencies = write_load(api, tokens["case_manager"], persons, writes, clients)
@@ -55,12 +54,3 @@ def measure_served(where: Store, tokens: dict[str, str], midway: datetime, sizes
         time.sleep(0.5)  # let the projector's work on the last writes show in the peak
         found["rss"] = api.peak_rss_mb()
     return found
-
-
-@contextlib.contextmanager
-def _client(api: Served, token: str) -> Iterator[Client]:
-    client = Client(api, token)
-    try:
-        yield client
-    finally:
-        client.close()

@@ -44,6 +44,12 @@ class Client:
     def close(self) -> None:
         self.connection.close()
 
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
 
 def quantiles_ms(seconds: list[float]) -> tuple[float, float]:
     """(p50, p99) in milliseconds."""
@@ -65,19 +71,18 @@ def write_load(served: Served, token: str, persons: list[str], writes: int, clie
     ready = threading.Barrier(clients + 1)
 
     def work(n: int) -> None:
-        client = Client(served, token)
+        mine = persons[n::clients] or persons
         try:
-            mine = persons[n::clients] or persons
-            for i in range(WARM_UP):
-                client.expect(201, "POST", f"/persons/{mine[i % len(mine)]}/contacts", {})
-            ready.wait()
-            for i in range(n, writes, clients):
-                latencies[n].append(client.expect(201, "POST", f"/persons/{mine[i % len(mine)]}/contacts", {})[1])
+            with Client(served, token) as client:
+                for i in range(WARM_UP):
+                    client.expect(201, "POST", f"/persons/{mine[i % len(mine)]}/contacts", {})
+                ready.wait()
+                for i in range(n, writes, clients):
+                    contact = client.expect(201, "POST", f"/persons/{mine[i % len(mine)]}/contacts", {})
+                    latencies[n].append(contact[1])
         except BaseException as error:  # reported by the caller once the threads are joined
             errors.append(error)
             ready.abort()
-        finally:
-            client.close()
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(clients)]
     for thread in threads:
@@ -108,7 +113,8 @@ def _all_active(counts: dict) -> int:
 
 def _stream(served: Served, token: str, into: queue.Queue) -> None:
     request = urllib.request.Request(served.base + API + "/stream", headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=120) as response:
+    # The stream outlives its measurement: it ends with the server, or times out when the counts stop moving.
+    with contextlib.suppress(OSError), urllib.request.urlopen(request, timeout=120) as response:
         for line in response:
             if line.startswith(b"data: "):
                 into.put((time.perf_counter(), _all_active(json.loads(line[len(b"data: ") :]))))
@@ -119,9 +125,8 @@ def write_to_event(served: Served, tokens: dict[str, str], writes: int) -> list[
     events: queue.Queue = queue.Queue()
     threading.Thread(target=_stream, args=(served, tokens["backbone"], events), daemon=True).start()
     _, active = events.get(timeout=30)
-    client = Client(served, tokens["case_manager"])
     latencies = []
-    try:
+    with Client(served, tokens["case_manager"]) as client:
         for n in range(WARM_UP + writes):
             sent = time.perf_counter()
             identify(client, 1)
@@ -132,6 +137,4 @@ def write_to_event(served: Served, tokens: dict[str, str], writes: int) -> list[
                     break
             if n >= WARM_UP:
                 latencies.append(arrived - sent)
-    finally:
-        client.close()
     return latencies
