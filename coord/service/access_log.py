@@ -62,21 +62,32 @@ class AccessLog:
     def __init__(self, db: Database, page_size: int = 1000) -> None:
         self.db, self.page_size = db, page_size
 
-    @retry_once
     def record(self, who: Principal, person_id: UUID, fields: Sequence[str], purpose: str) -> None:
-        entry = {
-            "at": datetime.now(UTC),
-            "actor": who.id,
-            "role": who.role,
-            "agency": who.agency,
-            "person_id": person_id.hex,
-            "fields": ",".join(fields)[:200],
-            "purpose": purpose[:200],
-        }
+        self.record_many(who, [(person_id, fields)], purpose)
+
+    @retry_once
+    def record_many(self, who: Principal, seen: Sequence[tuple[UUID, Sequence[str]]], purpose: str) -> None:
+        """One entry per (person, fields) read, chained in this order, in one transaction (a listing's page)."""
+        if not seen:
+            return
+        at = datetime.now(UTC)
         with self.db.write() as connection:  # SQLite: one writer at a time already
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-            connection.execute(insert(access_log).values(**entry, hash=entry_hash(self.head(connection)[1], entry)))
+            previous, entries = self.head(connection)[1], []
+            for person_id, fields in seen:
+                entry = {
+                    "at": at,
+                    "actor": who.id,
+                    "role": who.role,
+                    "agency": who.agency,
+                    "person_id": person_id.hex,
+                    "fields": ",".join(fields)[:200],
+                    "purpose": purpose[:200],
+                }
+                previous = entry_hash(previous, entry)
+                entries.append({**entry, "hash": previous})
+            connection.execute(insert(access_log), entries)
 
     @staticmethod
     def head(connection: Connection) -> tuple[int, str]:

@@ -3,7 +3,7 @@ the moment of every read, opened from its sealed form, and written to the access
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -59,6 +59,12 @@ class Privacy:
         if values:
             self.access.record(who, person.id, sorted(values), purpose)
         return SeenPerson(person, values, now.erased)
+
+    def see_persons(self, who: Principal, persons: Sequence[Person], purpose: str) -> list[SeenPerson]:
+        """A listing's persons as `see_person` shows each, their reads logged in one transaction."""
+        seen = [SeenPerson(p, self.open(p) if self.may_see(who, p) else None, p.erased) for p in persons]
+        self.access.record_many(who, [(s.person.id, sorted(s.pii)) for s in seen if s.pii], purpose)
+        return seen
 
     def see_handoff(self, who: Principal, handoff: Handoff, purpose: str) -> SeenHandoff:
         sealed = handoff.sealed_notes()

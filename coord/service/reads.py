@@ -86,7 +86,7 @@ class Reads(ReadModelHost):
         permissions.require(who, permissions.READ)
         self.lists_current()
         ids = person_ids(self.db, limit=limit, **filters)
-        items = [self.privacy.see_person(who, self.get_person(i), purpose) for i in ids]
+        items = self.privacy.see_persons(who, [self.get_person(i) for i in ids], purpose)
         return items, _next_after(ids, limit)
 
     def read_person(self, who: Principal, person_id: UUID, purpose: str, version: int | None = None) -> SeenPerson:
@@ -109,7 +109,7 @@ class Reads(ReadModelHost):
         permissions.require(who, permissions.READ)
         self.lists_current()
         ids = worklist_person_ids(self.db, limit=limit, **filters)
-        items = [self.privacy.see_person(who, self.get_person(i), purpose) for i in ids]
+        items = self.privacy.see_persons(who, [self.get_person(i) for i in ids], purpose)
         return items, _next_after(ids, limit)
 
     def possible_matches(
@@ -119,7 +119,7 @@ class Reads(ReadModelHost):
         decrypting), each as this reader may see them. Asked by those who identify persons."""
         permissions.require(who, permissions.WRITE)
         found = self.keystore.matching(first_name, last_name, dob)
-        return [self.privacy.see_person(who, self.get_person(i), purpose) for i in found]
+        return self.privacy.see_persons(who, [self.get_person(i) for i in found], purpose)
 
     def person_history(self, who: Principal, person_id: UUID) -> list[Any]:
         """The person's events in log order. Personal data in them stays sealed: the history names what
