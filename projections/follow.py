@@ -27,10 +27,12 @@ class Follower:
         poll_seconds: float,
         stopping: threading.Event,
         on_applied: Callable[[], None] | None = None,
+        settle_seconds: float = 0.0,
     ) -> None:
-        """`run` catches up and returns how many events it read."""
+        """`run` catches up and returns how many events it read. `settle_seconds`: after a wake-up, how long
+        to let more writes come before catching up, so that a burst of writes is caught up in one page."""
         self.run, self.poll_seconds, self.on_applied = run, poll_seconds, on_applied
-        self.stopping = stopping
+        self.stopping, self.settle_seconds = stopping, settle_seconds
         self._wake = threading.Event()
 
     def wake(self) -> None:
@@ -48,7 +50,8 @@ class Follower:
                 continue
             if applied and self.on_applied:
                 self.on_applied()
-            self._wake.wait(self.poll_seconds)
+            if self._wake.wait(self.poll_seconds) and self.settle_seconds:
+                self.stopping.wait(self.settle_seconds)
 
     def start(self) -> threading.Thread:
         thread = threading.Thread(target=self.follow, name="coord-projector", daemon=True)
