@@ -16,14 +16,14 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-#: Runs one statement (`%s` marks each parameter) in the events' transaction.
-Execute = Callable[[str, Sequence[Any]], None]
+#: Runs one statement (`%s` marks each parameter) in the events' transaction; returns the rows it selected.
+Execute = Callable[[str, Sequence[Any]], list[Any]]
 #: Writes one row (or a few) with `Execute`; the flag says whether the store is SQLite.
 RowWriter = Callable[[Execute, bool], None]
 
 
 def write_rows(cursor: Any, rows: Iterable[RowWriter], sqlite: bool) -> None:
-    def execute(statement: str, params: Sequence[Any]) -> None:
+    def execute(statement: str, params: Sequence[Any]) -> list[Any]:
         if sqlite:
             cursor.execute(statement.replace("%s", "?"), params)
         else:
@@ -31,6 +31,10 @@ def write_rows(cursor: Any, rows: Iterable[RowWriter], sqlite: bool) -> None:
             # (a key another request took) aborts the ones after it, whose preparation psycopg would still
             # count on in the next transaction ("prepared statement does not exist").
             cursor.execute(statement, params, prepare=False)
+        if not statement.lstrip().upper().startswith("SELECT"):
+            return []
+        # Rows as tuples from either store (a fetch in PostgreSQL's pipeline syncs it first).
+        return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in cursor.fetchall()]
 
     for write in rows:
         write(execute, sqlite)

@@ -25,6 +25,7 @@ from coord.api.schemas import (
     PersonTransitionSchema,
 )
 from coord.service.corrections import void_entry
+from coord.service.privacy import answering
 from events.dates import today
 from events.pii import PERSON_PII_FIELDS
 
@@ -59,13 +60,14 @@ class Persons(MethodView):
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Identify a person (adds them to the by-name list as active)"""
         who = caller()
-        effective_on = data.pop("effective_on", None) or today()
-        agency = data.pop("agency", None)
-        attributes, pii = _split(data)
-        person = coord().service.identify_person(
-            who, attributes=attributes, pii=pii, effective_on=effective_on, agency=agency
-        )
-        return shown_person(who, person, purpose())
+        with answering(who, purpose()):  # the read of the answer is logged with the write
+            effective_on = data.pop("effective_on", None) or today()
+            agency = data.pop("agency", None)
+            attributes, pii = _split(data)
+            person = coord().service.identify_person(
+                who, attributes=attributes, pii=pii, effective_on=effective_on, agency=agency
+            )
+            return shown_person(who, person, purpose())
 
 
 @blp.route("/duplicates")
@@ -90,17 +92,18 @@ class PersonResource(MethodView):
     def patch(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
         """Change attributes or personal data (may move the person into or out of populations)"""
         who = caller()
-        effective_on = data.pop("effective_on", None) or today()
-        attributes, pii = _split(data)
-        person, changed = coord().service.change_person(
-            who,
-            person_id,
-            attributes=attributes,
-            pii=pii,
-            effective_on=effective_on,
-            expected_version=expected_version(),
-        )
-        return {**shown_person(who, person, purpose()), "changed": changed}
+        with answering(who, purpose()):  # the read of the answer is logged with the write
+            effective_on = data.pop("effective_on", None) or today()
+            attributes, pii = _split(data)
+            person, changed = coord().service.change_person(
+                who,
+                person_id,
+                attributes=attributes,
+                pii=pii,
+                effective_on=effective_on,
+                expected_version=expected_version(),
+            )
+            return {**shown_person(who, person, purpose()), "changed": changed}
 
 
 @blp.route("/<uuid:person_id>/contacts")
@@ -112,14 +115,15 @@ class Contacts(MethodView):
     def post(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
         """Record a contact with the person"""
         who = caller()
-        person = coord().service.record_contact(
-            who,
-            person_id,
-            effective_on=data.get("effective_on") or today(),
-            service_id=data.get("service_id"),
-            expected_version=expected_version(),
-        )
-        return shown_person(who, person, purpose())
+        with answering(who, purpose()):  # the read of the answer is logged with the write
+            person = coord().service.record_contact(
+                who,
+                person_id,
+                effective_on=data.get("effective_on") or today(),
+                service_id=data.get("service_id"),
+                expected_version=expected_version(),
+            )
+            return shown_person(who, person, purpose())
 
 
 @blp.route("/<uuid:person_id>/transitions")
@@ -131,16 +135,17 @@ class Transitions(MethodView):
     def post(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
         """Move the person to housed, inactive or back to active"""
         who = caller()
-        person = coord().service.transition_person(
-            who,
-            person_id,
-            to=data["to"],
-            effective_on=data.get("effective_on") or today(),
-            reason=data.get("reason"),
-            destination=data.get("destination"),
-            expected_version=expected_version(),
-        )
-        return shown_person(who, person, purpose())
+        with answering(who, purpose()):  # the read of the answer is logged with the write
+            person = coord().service.transition_person(
+                who,
+                person_id,
+                to=data["to"],
+                effective_on=data.get("effective_on") or today(),
+                reason=data.get("reason"),
+                destination=data.get("destination"),
+                expected_version=expected_version(),
+            )
+            return shown_person(who, person, purpose())
 
 
 @blp.route("/<uuid:person_id>/corrections")
@@ -152,8 +157,9 @@ class Corrections(MethodView):
     def post(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
         """Record that an entry of the person's record was entered in error (identifying agency, admins)"""
         who = caller()
-        person = void_entry(coord().service, who, person_id, **data, expected_version=expected_version())
-        return shown_person(who, person, purpose())
+        with answering(who, purpose()):  # the read of the answer is logged with the write
+            person = void_entry(coord().service, who, person_id, **data, expected_version=expected_version())
+            return shown_person(who, person, purpose())
 
 
 @blp.route("/<uuid:person_id>/consents")
@@ -165,15 +171,16 @@ class Consents(MethodView):
     def post(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
         """Record a consent that lets other agencies see the person's personal data"""
         who = caller()
-        person, _consent_id = coord().service.record_consent(
-            who,
-            person_id,
-            agencies=None if data.get("all") else data["agencies"],
-            expires_on=data.get("expires_on"),
-            effective_on=data.get("effective_on") or today(),
-            expected_version=expected_version(),
-        )
-        return shown_person(who, person, purpose())
+        with answering(who, purpose()):  # the read of the answer is logged with the write
+            person, _consent_id = coord().service.record_consent(
+                who,
+                person_id,
+                agencies=None if data.get("all") else data["agencies"],
+                expires_on=data.get("expires_on"),
+                effective_on=data.get("effective_on") or today(),
+                expected_version=expected_version(),
+            )
+            return shown_person(who, person, purpose())
 
 
 @blp.route("/<uuid:person_id>/consents/<string:consent_id>")
@@ -183,10 +190,11 @@ class ConsentResource(MethodView):
     def delete(self, person_id: UUID, consent_id: str) -> dict[str, Any]:
         """Revoke a consent"""
         who = caller()
-        person = coord().service.revoke_consent(
-            who, person_id, consent_id, effective_on=today(), expected_version=expected_version()
-        )
-        return shown_person(who, person, purpose())
+        with answering(who, purpose()):  # the read of the answer is logged with the write
+            person = coord().service.revoke_consent(
+                who, person_id, consent_id, effective_on=today(), expected_version=expected_version()
+            )
+            return shown_person(who, person, purpose())
 
 
 @blp.route("/<uuid:person_id>/pii")

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, insert, select, text
 
 from coord.service.principal import Principal
 from coord.tables import access_log
+from events.recorders import Execute, RowWriter
 from projections.db import Database, retry_once
 
 GENESIS = "0" * 64
@@ -44,6 +45,18 @@ def entry_hash(previous: str, row: Any) -> str:
         data = (_utc_text(value) if isinstance(value, datetime) else str(value)).encode("utf-8", "surrogatepass")
         parts.append(len(data).to_bytes(8, "big") + data)
     return hashlib.sha256(bytes.fromhex(previous) + b"".join(parts)).hexdigest()
+
+
+def _entry(who: Principal, person_id: UUID, fields: Sequence[str], purpose: str, at: datetime) -> dict[str, Any]:
+    return {
+        "at": at,
+        "actor": who.id,
+        "role": who.role,
+        "agency": who.agency,
+        "person_id": person_id.hex,
+        "fields": ",".join(fields)[:200],
+        "purpose": purpose[:200],
+    }
 
 
 @dataclass(frozen=True)
@@ -76,18 +89,29 @@ class AccessLog:
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
             previous, entries = self.head(connection)[1], []
             for person_id, fields in seen:
-                entry = {
-                    "at": at,
-                    "actor": who.id,
-                    "role": who.role,
-                    "agency": who.agency,
-                    "person_id": person_id.hex,
-                    "fields": ",".join(fields)[:200],
-                    "purpose": purpose[:200],
-                }
+                entry = _entry(who, person_id, fields, purpose, at)
                 previous = entry_hash(previous, entry)
                 entries.append({**entry, "hash": previous})
             connection.execute(insert(access_log), entries)
+
+    @staticmethod
+    def entry_row(who: Principal, person_id: UUID, fields: Sequence[str], purpose: str) -> RowWriter:
+        """The entry of a read that the answer to a write will show, written in the write's own transaction
+        (events/recorders.py): chained after the head it reads there, under the same lock as `record_many`."""
+        entry = _entry(who, person_id, fields, purpose, datetime.now(UTC))
+
+        def write(execute: Execute, sqlite: bool) -> None:
+            if not sqlite:
+                execute("SELECT pg_advisory_xact_lock(%s)", (CHAIN_LOCK,))
+            head = execute("SELECT hash FROM access_log ORDER BY id DESC LIMIT 1", ())
+            digest = entry_hash(head[0][0] if head else GENESIS, entry)
+            # SQLite keeps a time as SQLAlchemy writes it (UTC text, no offset): the same text as record_many.
+            at = _utc_text(entry["at"]).replace("T", " ") if sqlite else entry["at"]
+            values = (at, *(entry[name] for name in CONTENT[1:]), digest)
+            columns = ", ".join((*CONTENT, "hash"))
+            execute(f"INSERT INTO access_log ({columns}) VALUES ({', '.join(['%s'] * len(values))})", values)
+
+        return write
 
     @staticmethod
     def head(connection: Connection) -> tuple[int, str]:

@@ -3,7 +3,9 @@ the moment of every read, opened from its sealed form, and written to the access
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -14,6 +16,7 @@ from events.dates import today
 from events.handoff import Handoff
 from events.keystore import KeyStore
 from events.person import Person
+from events.recorders import RowWriter
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,24 @@ class SeenHandoff:
     note: str | None
     #: The transition's notes (reason_note, outcome_note) in plaintext, those this reader may see.
     notes: dict[str, str | None] = field(default_factory=dict)
+
+
+#: Set around a command whose answer shows the person it writes to its caller (the HTTP layer's writes): the
+#: reader and the purpose. The save then logs that read in the write's own transaction (`answer_rows`).
+_ANSWERING: ContextVar[tuple[Principal, str] | None] = ContextVar("answering", default=None)
+#: The read logged with the last write in this context: (person id, version, reader, purpose).
+_LOGGED: ContextVar[tuple[UUID, int, str, str] | None] = ContextVar("logged_with_write", default=None)
+
+
+@contextmanager
+def answering(who: Principal, purpose: str) -> Iterator[None]:
+    """Around a command whose answer shows the person it changes to `who`: the read is logged with the write."""
+    token, logged = _ANSWERING.set((who, purpose)), _LOGGED.set(None)
+    try:
+        yield
+    finally:
+        _ANSWERING.reset(token)
+        _LOGGED.reset(logged)
 
 
 class Privacy:
@@ -56,9 +77,27 @@ class Privacy:
         older version's fields are shown, but who may see them is decided by today's consents and erasure."""
         now = now or person
         values = self.open(person) if self.may_see(who, now) else None
-        if values:
+        if values and _LOGGED.get() != (person.id, person.version, who.id, purpose):
             self.access.record(who, person.id, sorted(values), purpose)
         return SeenPerson(person, values, now.erased)
+
+    def answer_rows(self, aggregate: object) -> list[RowWriter]:
+        """The access-log entry to write with this save, when the answer to it will show the person's personal
+        data to the caller (`answering`): so a write and the read of its answer are one transaction."""
+        answer = _ANSWERING.get()
+        if answer is None or not isinstance(aggregate, Person) or not aggregate.pii:
+            return []
+        who, purpose = answer
+        if not self.may_see(who, aggregate) or self.keystore.data_key(aggregate.id) is None:
+            return []
+        return [self.access.entry_row(who, aggregate.id, sorted(aggregate.pii), purpose)]
+
+    @staticmethod
+    def logged_with_write(aggregate: object) -> None:
+        """The save of `aggregate` committed with its `answer_rows`: showing it now logs nothing more."""
+        answer = _ANSWERING.get()
+        if answer is not None and isinstance(aggregate, Person):
+            _LOGGED.set((aggregate.id, aggregate.version, answer[0].id, answer[1]))
 
     def see_persons(self, who: Principal, persons: Sequence[Person], purpose: str) -> list[SeenPerson]:
         """A listing's persons as `see_person` shows each, their reads logged in one transaction."""

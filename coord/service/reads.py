@@ -20,6 +20,7 @@ from events.dates import today
 from events.errors import NotFoundError
 from events.handoff import Handoff
 from events.person import Person
+from events.recorders import RowWriter
 from events.service import Service
 from projections.db import Database
 from projections.list_queries import (
@@ -43,6 +44,14 @@ class Reads(ReadModelHost):
         super().__init__(database_url, master, previous_masters, db)
         self.access = AccessLog(db)
         self.privacy = Privacy(self.keystore, self.access, self.get_person)
+
+    def _save(self, aggregate: Aggregate, rows: Sequence[RowWriter] = ()) -> None:
+        """As the host saves, plus the access-log entry of the answer that will show this write (privacy.py
+        `answering`), in the same transaction."""
+        answer = self.privacy.answer_rows(aggregate) if self._batches.open is None else []
+        super()._save(aggregate, rows=[*rows, *answer])
+        if answer:
+            self.privacy.logged_with_write(aggregate)
 
     # -- aggregates as they are, for the service's own commands and the system's (the demo loader) ------
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Any
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import OperationalError
 from sqlalchemy import insert
 
 from coord.tables import idempotency_records
+from tests.integration.test_handoffs_api import _request, _setup
 from tests.support import auth, create_person
 
 PERSON = {"veteran": "no", "household_type": "single_adult", "first_name": "Ana", "last_name": "Lopez"}
@@ -81,17 +83,30 @@ def test_a_failure_after_the_commit_does_not_fail_the_write(client, tokens, coor
 
 
 def test_a_failing_access_log_after_the_commit_leaves_the_personal_data_out(client, tokens, coord, monkeypatch):
+    """A person's write logs the read of its answer in its own transaction (below); a handoff's answer shows its
+    note after the commit, and an access log that fails then leaves the note out."""
+    sending, _receiving, outreach, shelter, person = _setup(client, tokens)
+
     def dropped(*_: Any, **__: Any) -> None:
         raise OperationalError("the access log could not be written")
 
     monkeypatch.setattr(coord.service.privacy.access, "record", dropped)
+    response = _request(client, sending, person, outreach, shelter, note="bed near the door")
+    assert (response.status_code, response.json["note"]) == (201, "[redacted]")
+    assert stored_events(coord)["Requested"] == 1
+
+
+def test_a_write_and_the_read_of_its_answer_are_logged_in_one_transaction(client, tokens, coord, monkeypatch):
+    def dropped(*_: Any, **__: Any) -> None:
+        raise AssertionError("the answer's read is logged with the write, not after it")
+
+    monkeypatch.setattr(coord.service.privacy.access, "record", dropped)
     response = client.post("/api/v1/persons", json=PERSON, headers=auth(tokens["case_manager"]))
-    assert (response.status_code, response.json["first_name"], response.json["pii_visible"]) == (
-        201,
-        "[redacted]",
-        False,
-    )
-    assert stored_events(coord)["Identified"] == 1
+    assert (response.status_code, response.json["first_name"], response.json["pii_visible"]) == (201, "Ana", True)
+    entries = coord.service.access.page(person_id=UUID(response.json["id"]))
+    assert [(e["actor"], e["fields"]) for e in entries] == [
+        (coord.tokens.authenticate(tokens["case_manager"]).id, "first_name,last_name")
+    ]
 
 
 def test_a_key_committed_first_by_a_concurrent_request_answers_the_second_with_its_outcome(
