@@ -99,32 +99,34 @@ def _suppress_group(
             places.append(REST)
         if len(places) < 2:
             raise ValueError("a dimension needs two places for a unit to move between")
+        # The kinds of unit each place holds, each once (and none: a move may take a unit one way only),
+        # sorted once per dimension: every small cell's search reads them again.
+        order = {kind: _key(kind, count_fields) for kind in {k for place in places for k in held[place]}}
+        kinds = {
+            place: [frozenset(), *sorted((k for k, n in held[place].items() if n > 0), key=order.__getitem__)]
+            for place in places
+        }
         for index, name in small:
             if index in held:
-                _hide_a_move(index, name, places, held, rows, count_fields, hidden)
+                _hide_a_move(index, name, places, kinds, rows, hidden)
 
 
 def _hide_a_move(
     index: int,
     name: str,
     places: Sequence[int],
-    held: Mapping[int, Mapping[Kind, int]],
+    kinds: Mapping[int, Sequence[Kind]],
     rows: Sequence[Mapping[str, Any]],
-    count_fields: Sequence[str],
     hidden: list[set[str]],
 ) -> None:
     """Hide every cell of the cheapest move that changes cell (`index`, `name`): a unit of its row (or none)
-    trading places with a unit (or none) of another place. Each unit it holds is there to move."""
-
-    def kinds(place: int) -> list[Kind]:
-        return [frozenset(), *sorted((k for k, n in held[place].items() if n > 0), key=lambda k: _key(k, count_fields))]
-
+    trading places with a unit (or none) of another place. Each kind a place holds is there to move."""
     best: tuple[tuple[int, int], list[tuple[int, str]]] | None = None
     for other in places:
         if other == index:
             continue
-        for mine in kinds(index):
-            for theirs in kinds(other):
+        for mine in kinds[index]:
+            for theirs in kinds[other]:
                 changed = mine ^ theirs
                 if name not in changed:
                     continue
