@@ -6,15 +6,13 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from functools import cache, lru_cache
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Row, Text, cast, func, not_, or_, select
+from sqlalchemy import Connection, Row, Text, cast, not_, or_, select
 
 from events.populations import POPULATIONS
 from events.vocabulary import RACE_ETHNICITY, SEXES
@@ -66,9 +64,10 @@ def handoff_gaps(
         raise ValueError(f"handoff gaps can be cut by {', '.join(CUTS)}, not {by!r}")
     catalogue = {row.id: row for row in connection.execute(select(services))}
     cells: dict[tuple[Any, ...], dict[str, Any]] = {}
-    heads: dict[tuple[Any, ...], Row[Any]] = {}
+    heads: dict[tuple[Any, ...], Row[Any]] = {}  # each group's to-service
     values = list(CUT_VALUES[by]) if by else []
-    for _, handoffs in groupby(_handoffs(connection, month_of(first), month_end(last), as_of, by), _EPISODE_OF):
+    extra: set[str] = set()
+    for handoffs in _episodes(connection, month_of(first), month_end(last), as_of, by):
         # A handoff to a service the catalogue does not hold is not counted, as if it were not there.
         known = [h for h in handoffs if h[_TO] in catalogue]
         if not known:
@@ -81,11 +80,14 @@ def handoff_gaps(
         kind, days = _measure(known, as_of, to_service.handoff_window_days if window_days is None else window_days)
         for value in _cut_values(by, head) if by else (None,):
             if by and value not in values:  # a value outside the vocabulary still gets its rows
-                values.append(value)
-            cell = cells.setdefault((*group, value), _cell(to_service))
+                extra.add(value)
+            cell = cells.get((*group, value))
+            if cell is None:
+                cell = cells[(*group, value)] = _cell(to_service)
             cell["units"][kind] += 1
             if days is not None:
                 cell["days"].append(days)
+    values += sorted(extra)
     for group, to_service in heads.items():  # every value of the cut in every group, zeros included
         for value in values:
             cells.setdefault((*group, value), _cell(to_service))
@@ -119,7 +121,6 @@ def _dimensions(by: str, values: Sequence[str]) -> list[Dimension]:
 
 #: Where each column is in a row of `_handoffs`: plain tuples, read once per handoff.
 _EPISODE, _REQUESTED, _DUE, _ACCEPTED, _CLOSED, _CLOSED_AS, _TO, _FROM = range(8)
-_EPISODE_OF = itemgetter(_EPISODE)
 #: The profile's columns each cut reads, after those.
 _PROFILE = {
     None: (),
@@ -131,23 +132,31 @@ _PROFILE = {
 }
 
 
-def _handoffs(connection: Connection, start: date, end: date, as_of: date, by: str | None) -> Iterator[Row[Any]]:
-    """The live handoffs known at `as_of` of each episode first requested from `start` to `end`, by episode
-    and in request order, with the person's profile columns the cut reads."""
-    h = gap_handoffs.c
-    known = (not_(h.in_error), h.requested_on <= as_of)
-    t0 = func.min(h.requested_on)
-    in_range = select(h.episode_id).where(*known).group_by(h.episode_id).having(t0 >= start, t0 <= end)
+def _episodes(connection: Connection, start: date, end: date, as_of: date, by: str | None) -> Iterable[list[Row[Any]]]:
+    """The live handoffs known at `as_of` of each episode first requested from `start` to `end`, each episode's
+    in request order, with the person's profile columns the cut reads.
+
+    The handoffs are read by request date from `start` on, so the work grows with the months asked for, not
+    with the whole history: an episode with a handoff known before `start` began before it and is left out.
+    """
+    h, earlier = gap_handoffs.c, gap_handoffs.alias("earlier").c
+    began_before = select(earlier.episode_id).where(
+        earlier.episode_id == h.episode_id, not_(earlier.in_error), earlier.requested_on < start
+    )
     # A person entered in error was never on the list: none of their episodes counts.
     listed = or_(person_profiles.c.in_error.is_(None), not_(person_profiles.c.in_error))
     columns = (h.episode_id, h.requested_on, h.due_on, h.accepted_on, h.closed_on, h.closed_as, h.to_service_id)
     query = (
         select(*columns, h.from_service_id, *_PROFILE[by])
         .select_from(gap_handoffs.outerjoin(person_profiles, person_profiles.c.person_id == h.person_id))
-        .where(*known, h.episode_id.in_(in_range), listed)
-        .order_by(h.episode_id, h.requested_on, h.position)
+        .where(not_(h.in_error), h.requested_on >= start, h.requested_on <= as_of, ~began_before.exists(), listed)
+        .order_by(h.requested_on, h.position)
     )
-    return iter(connection.execute(query))
+    episodes: dict[str, list[Row[Any]]] = {}
+    for row in connection.execute(query):
+        episodes.setdefault(row[_EPISODE], []).append(row)
+    # t0, the first request known, must be in the range too.
+    return (handoffs for handoffs in episodes.values() if handoffs[0][_REQUESTED] <= end)
 
 
 def _measure(handoffs: Sequence[Row[Any]], as_of: date, window: int) -> tuple[Kind, int | None]:
