@@ -121,7 +121,16 @@ def _hide_a_move(
 ) -> None:
     """Hide every cell of the cheapest move that changes cell (`index`, `name`): a unit of its row (or none)
     trading places with a unit (or none) of another place. Each kind a place holds is there to move."""
-    best: tuple[tuple[int, int], list[tuple[int, str]]] | None = None
+    costs: dict[tuple[int, Kind], tuple[int, int]] = {}
+
+    def cost(place: int, changed: Kind) -> tuple[int, int]:
+        """How many cells of `place` the move newly hides, and their sum (none for the unpublished rest)."""
+        if (place, changed) not in costs:
+            new = [] if place == REST else [field for field in changed if field not in hidden[place]]
+            costs[place, changed] = (len(new), sum(rows[place][field] for field in new))
+        return costs[place, changed]
+
+    best: tuple[tuple[int, int], int, Kind] | None = None
     for other in places:
         if other == index:
             continue
@@ -130,15 +139,16 @@ def _hide_a_move(
                 changed = mine ^ theirs
                 if name not in changed:
                     continue
-                cells = [(place, field) for place in (index, other) if place != REST for field in sorted(changed)]
-                new = [(place, field) for place, field in cells if field not in hidden[place]]
-                cost = (len(new), sum(rows[place][field] for place, field in new))
-                if best is None or cost < best[0]:
-                    best = (cost, new)
+                (mine_new, mine_sum), (their_new, their_sum) = cost(index, changed), cost(other, changed)
+                total = (mine_new + their_new, mine_sum + their_sum)
+                if best is None or total < best[0]:
+                    best = (total, other, changed)
     if best is None:  # cannot happen: the cell's row holds a unit counted in it, which can move to another place
         raise ValueError(f"no move changes {name} of row {index}")
-    for place, field in best[1]:
-        hidden[place].add(field)
+    _, other, changed = best
+    for place in (index, other):
+        if place != REST:
+            hidden[place].update(changed)
 
 
 def _key(kind: Kind, count_fields: Sequence[str]) -> tuple[int, ...]:
