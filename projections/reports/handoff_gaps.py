@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Row, Text, cast, not_, or_, select
+from sqlalchemy import Connection, Row, Text, cast, not_, select
 
 from events.populations import POPULATIONS
 from events.vocabulary import RACE_ETHNICITY, SEXES
@@ -143,15 +143,17 @@ def _episodes(connection: Connection, start: date, end: date, as_of: date, by: s
     began_before = select(earlier.episode_id).where(
         earlier.episode_id == h.episode_id, not_(earlier.in_error), earlier.requested_on < start
     )
-    # A person entered in error was never on the list: none of their episodes counts.
-    listed = or_(person_profiles.c.in_error.is_(None), not_(person_profiles.c.in_error))
+    # A person entered in error was never on the list: none of their episodes counts. (The few such persons
+    # are looked up once; the profile is joined only when the cut reads it.)
+    listed = h.person_id.not_in(select(person_profiles.c.person_id).where(person_profiles.c.in_error))
     columns = (h.episode_id, h.requested_on, h.due_on, h.accepted_on, h.closed_on, h.closed_as, h.to_service_id)
     query = (
         select(*columns, h.from_service_id, *_PROFILE[by])
-        .select_from(gap_handoffs.outerjoin(person_profiles, person_profiles.c.person_id == h.person_id))
         .where(not_(h.in_error), h.requested_on >= start, h.requested_on <= as_of, ~began_before.exists(), listed)
         .order_by(h.requested_on, h.position)
     )
+    if by:
+        query = query.outerjoin(person_profiles, person_profiles.c.person_id == h.person_id)
     episodes: dict[str, list[Row[Any]]] = {}
     for row in connection.execute(query):
         episodes.setdefault(row[_EPISODE], []).append(row)

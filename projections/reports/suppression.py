@@ -131,18 +131,16 @@ def _hide_a_move(
         return costs[place, changed]
 
     best: tuple[tuple[int, int], int, Kind] | None = None
-    for other in places:
-        if other == index:
+    for other, mine, theirs in ((o, m, t) for o in places if o != index for m in kinds[index] for t in kinds[o]):
+        changed = mine ^ theirs
+        if name not in changed:
             continue
-        for mine in kinds[index]:
-            for theirs in kinds[other]:
-                changed = mine ^ theirs
-                if name not in changed:
-                    continue
-                (mine_new, mine_sum), (their_new, their_sum) = cost(index, changed), cost(other, changed)
-                total = (mine_new + their_new, mine_sum + their_sum)
-                if best is None or total < best[0]:
-                    best = (total, other, changed)
+        (mine_new, mine_sum), (their_new, their_sum) = cost(index, changed), cost(other, changed)
+        total = (mine_new + their_new, mine_sum + their_sum)
+        if best is None or total < best[0]:
+            best = (total, other, changed)
+            if total == (0, 0):  # hides nothing new: no move can cost less
+                break
     if best is None:  # cannot happen: the cell's row holds a unit counted in it, which can move to another place
         raise ValueError(f"no move changes {name} of row {index}")
     _, other, changed = best
