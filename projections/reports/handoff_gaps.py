@@ -119,7 +119,7 @@ def _dimensions(by: str, values: Sequence[str]) -> list[Dimension]:
     return [Dimension(HOUSEHOLD_POPULATIONS), *(Dimension((name,), within="all") for name in SUBSET_POPULATIONS)]
 
 
-#: Where each column is in a row of `_handoffs`: plain tuples, read once per handoff.
+#: Where each column is in a row of `_episodes`: read by position, once per handoff.
 _EPISODE, _REQUESTED, _DUE, _ACCEPTED, _CLOSED, _CLOSED_AS, _TO, _FROM = range(8)
 #: The profile's columns each cut reads, after those.
 _PROFILE = {
@@ -177,9 +177,8 @@ def _measure(handoffs: Sequence[Row[Any]], as_of: date, window: int) -> tuple[Ki
     closed_as = latest[_CLOSED_AS] if accepted_on is None and latest_closed else None
     latest_accepted = latest[_ACCEPTED] is not None and latest[_ACCEPTED] <= as_of
     stale = not latest_accepted and not latest_closed and latest[_DUE] < as_of
-    return _kind(outcome, NEVER_ACCEPTED.get(closed_as or ""), stale), None if accepted_on is None else (
-        accepted_on - t0
-    ).days
+    days = None if accepted_on is None else (accepted_on - t0).days
+    return _kind(outcome, NEVER_ACCEPTED.get(closed_as or ""), stale), days
 
 
 @cache
@@ -188,8 +187,8 @@ def _kind(outcome: str, never_accepted: str | None, stale: bool) -> Kind:
 
 
 def _cut_values(by: str, head: Row[Any]) -> Sequence[str]:
-    """The person's cell (or cells, for populations) in the cut; a person with no profile is unknown (every
-    column a cut reads is never null in a profile: only the outer join leaves it empty)."""
+    """The person's cell (or cells, for populations) in the cut; a person with no profile is unknown (race,
+    sex and populations are never null in a profile: only the outer join leaves them empty)."""
     profile = head[_FROM + 1 :]
     if by == "population":
         return _populations(profile[0]) if profile[0] is not None else ("all",)
