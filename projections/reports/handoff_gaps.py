@@ -3,14 +3,16 @@ within the window, how long acceptance took, and how the ones never accepted end
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
+from functools import cache, lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Row, func, not_, or_, select
+from sqlalchemy import Connection, Row, Text, cast, not_, select
 
 from events.populations import POPULATIONS
 from events.vocabulary import RACE_ETHNICITY, SEXES
@@ -60,25 +62,35 @@ def handoff_gaps(
     as known at `as_of`; `window_days` overrides each to-service's own handoff window."""
     if by is not None and by not in CUTS:
         raise ValueError(f"handoff gaps can be cut by {', '.join(CUTS)}, not {by!r}")
+    catalogue = {row.id: row for row in connection.execute(select(services))}
     cells: dict[tuple[Any, ...], dict[str, Any]] = {}
-    heads: dict[tuple[Any, ...], Row[Any]] = {}
+    heads: dict[tuple[Any, ...], Row[Any]] = {}  # each group's to-service
     values = list(CUT_VALUES[by]) if by else []
-    for handoffs in _episodes(connection, month_of(first), month_end(last), as_of):
-        counts, days = _measure(handoffs, as_of, window_days)
-        head = handoffs[0]
-        group = (month_of(head.requested_on), head.to_service_id, head.from_stage)
-        heads.setdefault(group, head)
+    extra: set[str] = set()
+    for handoffs in _episodes(connection, month_of(first), month_end(last), as_of, by):
+        # A handoff to a service the catalogue does not hold is not counted, as if it were not there.
+        known = [h for h in handoffs if h[_TO] in catalogue]
+        if not known:
+            continue
+        head = known[0]
+        to_service = catalogue[head[_TO]]
+        from_service = catalogue.get(head[_FROM])
+        group = (month_of(head[_REQUESTED]), head[_TO], from_service.stage if from_service else None)
+        heads.setdefault(group, to_service)
+        kind, days = _measure(known, as_of, to_service.handoff_window_days if window_days is None else window_days)
         for value in _cut_values(by, head) if by else (None,):
             if by and value not in values:  # a value outside the vocabulary still gets its rows
-                values.append(value)
-            cell = cells.setdefault((*group, value), _cell(head))
-            cell["counts"].update(counts)
-            cell["units"][frozenset(name for name, n in counts.items() if n)] += 1
+                extra.add(value)
+            cell = cells.get((*group, value))
+            if cell is None:
+                cell = cells[(*group, value)] = _cell(to_service)
+            cell["units"][kind] += 1
             if days is not None:
                 cell["days"].append(days)
-    for group, head in heads.items():  # every value of the cut in every group, zeros included
+    values += sorted(extra)
+    for group, to_service in heads.items():  # every value of the cut in every group, zeros included
         for value in values:
-            cells.setdefault((*group, value), _cell(head))
+            cells.setdefault((*group, value), _cell(to_service))
     ordered = sorted(cells.items(), key=lambda item: _order(item, by))
     rows = [_row(key, cell, by) for key, cell in ordered]
     if by is None:
@@ -95,9 +107,9 @@ def handoff_gaps(
     )
 
 
-def _cell(head: Row[Any]) -> dict[str, Any]:
+def _cell(to_service: Row[Any]) -> dict[str, Any]:
     units: Counter[Kind] = Counter()
-    return {"head": head, "counts": Counter(), "units": units, "days": []}
+    return {"to_service": to_service, "units": units, "days": []}
 
 
 def _dimensions(by: str, values: Sequence[str]) -> list[Dimension]:
@@ -107,79 +119,87 @@ def _dimensions(by: str, values: Sequence[str]) -> list[Dimension]:
     return [Dimension(HOUSEHOLD_POPULATIONS), *(Dimension((name,), within="all") for name in SUBSET_POPULATIONS)]
 
 
-def _episodes(connection: Connection, start: date, end: date, as_of: date) -> list[list[Row[Any]]]:
-    """The live handoffs known at `as_of` of each episode first requested from `start` to `end`, in request
-    order, with their to-service, from-stage and the person's profile."""
-    h = gap_handoffs.c
-    known = (not_(h.in_error), h.requested_on <= as_of)
-    t0 = func.min(h.requested_on)
-    in_range = select(h.episode_id).where(*known).group_by(h.episode_id).having(t0 >= start, t0 <= end)
-    to_service, from_service = services.alias("to_service"), services.alias("from_service")
-    # A person entered in error was never on the list: none of their episodes counts.
-    listed = or_(person_profiles.c.in_error.is_(None), not_(person_profiles.c.in_error))
-    rows = connection.execute(
-        select(
-            h.episode_id,
-            h.requested_on,
-            h.due_on,
-            h.accepted_on,
-            h.closed_on,
-            h.closed_as,
-            h.to_service_id,
-            to_service.c.name.label("to_service"),
-            to_service.c.stage.label("to_stage"),
-            to_service.c.handoff_window_days,
-            from_service.c.stage.label("from_stage"),
-            person_profiles.c.race_ethnicity,
-            person_profiles.c.sex,
-            person_profiles.c.birth_year,
-            person_profiles.c.birth_month,
-            person_profiles.c.populations,
-        )
-        .select_from(
-            gap_handoffs.join(to_service, to_service.c.id == h.to_service_id)
-            .outerjoin(from_service, from_service.c.id == h.from_service_id)
-            .outerjoin(person_profiles, person_profiles.c.person_id == h.person_id)
-        )
-        .where(*known, h.episode_id.in_(in_range), listed)
-        .order_by(h.episode_id, h.requested_on, h.position)
+#: Where each column is in a row of `_episodes`: read by position, once per handoff.
+_EPISODE, _REQUESTED, _DUE, _ACCEPTED, _CLOSED, _CLOSED_AS, _TO, _FROM = range(8)
+#: The profile's columns each cut reads, after those.
+_PROFILE = {
+    None: (),
+    "race_ethnicity": (person_profiles.c.race_ethnicity,),
+    "sex": (person_profiles.c.sex,),
+    "age_band": (person_profiles.c.birth_year, person_profiles.c.birth_month),
+    # As text, decoded once per distinct list rather than once per handoff.
+    "population": (cast(person_profiles.c.populations, Text),),
+}
+
+
+def _episodes(connection: Connection, start: date, end: date, as_of: date, by: str | None) -> Iterable[list[Row[Any]]]:
+    """The live handoffs known at `as_of` of each episode first requested from `start` to `end`, each episode's
+    in request order, with the person's profile columns the cut reads.
+
+    The handoffs are read by request date from `start` on, so the work grows with the months asked for, not
+    with the whole history: an episode with a handoff known before `start` began before it and is left out.
+    """
+    h, earlier = gap_handoffs.c, gap_handoffs.alias("earlier").c
+    began_before = select(earlier.episode_id).where(
+        earlier.episode_id == h.episode_id, not_(earlier.in_error), earlier.requested_on < start
     )
-    episodes: dict[str, list[Row[Any]]] = defaultdict(list)
-    for row in rows:
-        episodes[row.episode_id].append(row)
-    return list(episodes.values())
+    # A person entered in error was never on the list: none of their episodes counts. (The few such persons
+    # are looked up once; the profile is joined only when the cut reads it.)
+    listed = h.person_id.not_in(select(person_profiles.c.person_id).where(person_profiles.c.in_error))
+    columns = (h.episode_id, h.requested_on, h.due_on, h.accepted_on, h.closed_on, h.closed_as, h.to_service_id)
+    query = (
+        select(*columns, h.from_service_id, *_PROFILE[by])
+        .where(not_(h.in_error), h.requested_on >= start, h.requested_on <= as_of, ~began_before.exists(), listed)
+        .order_by(h.requested_on, h.position)
+    )
+    if by:
+        query = query.outerjoin(person_profiles, person_profiles.c.person_id == h.person_id)
+    episodes: dict[str, list[Row[Any]]] = {}
+    for row in connection.execute(query):
+        episodes.setdefault(row[_EPISODE], []).append(row)
+    # t0, the first request known, must be in the range too.
+    return (handoffs for handoffs in episodes.values() if handoffs[0][_REQUESTED] <= end)
 
 
-def _measure(handoffs: Sequence[Row[Any]], as_of: date, window_days: int | None) -> tuple[Counter[str], int | None]:
-    """One episode's counts, and its days from t0 to acceptance if it was accepted by `as_of`."""
+def _measure(handoffs: Sequence[Row[Any]], as_of: date, window: int) -> tuple[Kind, int | None]:
+    """The kind of one episode (the counts it adds one to), and its days from t0 to acceptance if it was
+    accepted by `as_of`."""
     head, latest = handoffs[0], handoffs[-1]
-    t0 = head.requested_on
-    window_end = t0 + timedelta(days=head.handoff_window_days if window_days is None else window_days)
-    accepted_on = min((h.accepted_on for h in handoffs if h.accepted_on and h.accepted_on <= as_of), default=None)
-    counts = Counter(episodes=1)
-    if accepted_on is not None and accepted_on <= window_end:
-        counts["picked_up"] += 1
-    elif window_end > as_of:
-        counts["censored"] += 1
+    t0 = head[_REQUESTED]
+    accepted_on = min((h[_ACCEPTED] for h in handoffs if h[_ACCEPTED] and h[_ACCEPTED] <= as_of), default=None)
+    if accepted_on is not None and accepted_on <= t0 + timedelta(days=window):
+        outcome = "picked_up"
+    elif t0 + timedelta(days=window) > as_of:
+        outcome = "censored"
     else:
-        counts["gaps"] += 1
-    latest_closed = latest.closed_on is not None and latest.closed_on <= as_of
-    if accepted_on is None and latest_closed and latest.closed_as in NEVER_ACCEPTED:
-        counts[NEVER_ACCEPTED[latest.closed_as]] += 1
-    latest_accepted = latest.accepted_on is not None and latest.accepted_on <= as_of
-    if not latest_accepted and not latest_closed and latest.due_on < as_of:
-        counts["stale"] += 1
-    return counts, None if accepted_on is None else (accepted_on - t0).days
+        outcome = "gaps"
+    latest_closed = latest[_CLOSED] is not None and latest[_CLOSED] <= as_of
+    closed_as = latest[_CLOSED_AS] if accepted_on is None and latest_closed else None
+    latest_accepted = latest[_ACCEPTED] is not None and latest[_ACCEPTED] <= as_of
+    stale = not latest_accepted and not latest_closed and latest[_DUE] < as_of
+    days = None if accepted_on is None else (accepted_on - t0).days
+    return _kind(outcome, NEVER_ACCEPTED.get(closed_as or ""), stale), days
 
 
-def _cut_values(by: str, head: Row[Any]) -> list[str]:
-    """The person's cell (or cells, for populations) in the cut; a person with no profile is unknown."""
-    profiled = head.sex is not None  # never null in a profile: only the outer join leaves it empty
+@cache
+def _kind(outcome: str, never_accepted: str | None, stale: bool) -> Kind:
+    return frozenset(name for name in ("episodes", outcome, never_accepted, "stale" if stale else None) if name)
+
+
+def _cut_values(by: str, head: Row[Any]) -> Sequence[str]:
+    """The person's cell (or cells, for populations) in the cut; a person with no profile is unknown (race,
+    sex and populations are never null in a profile: only the outer join leaves them empty)."""
+    profile = head[_FROM + 1 :]
     if by == "population":
-        return list(head.populations) if profiled else ["all"]
+        return _populations(profile[0]) if profile[0] is not None else ("all",)
     if by == "age_band":
-        return [age_band(age_at(head.birth_year, head.birth_month, head.requested_on))]
-    return [getattr(head, by) if profiled else "unknown"]
+        return (age_band(age_at(*profile, head[_REQUESTED])),)
+    return (profile[0] if profile[0] is not None else "unknown",)
+
+
+@lru_cache(maxsize=256)
+def _populations(stored: str) -> tuple[str, ...]:
+    return tuple(json.loads(stored))
 
 
 def age_at(birth_year: int | None, birth_month: str | None, day: date) -> int | None:
@@ -212,14 +232,15 @@ def nearest_rank(values: Sequence[int], percent: int) -> int | None:
 
 def _row(key: tuple[Any, ...], cell: dict[str, Any], by: str | None) -> dict[str, Any]:
     month, to_service_id, from_stage, value = key
-    counts, head = cell["counts"], cell["head"]
+    to_service, units = cell["to_service"], cell["units"]
+    counts = {name: sum(n for kind, n in units.items() if name in kind) for name in COUNTS}
     decided = counts["picked_up"] + counts["gaps"]
     return {
         "month": month,
         "to_service_id": str(UUID(to_service_id)),  # as /services gives it, not as the read model keys it
-        "to_service": head.to_service,
+        "to_service": to_service.name,
         "from_stage": from_stage,
-        "to_stage": head.to_stage,
+        "to_stage": to_service.stage,
         **({by: value} if by else {}),
         "episodes": counts["episodes"],
         "picked_up": counts["picked_up"],
@@ -238,4 +259,4 @@ def _order(item: tuple[tuple[Any, ...], dict[str, Any]], by: str | None) -> tupl
     (month, to_service_id, from_stage, value), cell = item
     known = {"age_band": AGE_BANDS, "population": POPULATIONS}.get(by or "", ())
     place = known.index(value) if value in known else len(known)
-    return (month, cell["head"].to_service, to_service_id, from_stage is not None, from_stage or "", place, value or "")
+    return (month, cell["to_service"].name, to_service_id, from_stage is not None, from_stage or "", place, value or "")

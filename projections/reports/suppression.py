@@ -99,44 +99,54 @@ def _suppress_group(
             places.append(REST)
         if len(places) < 2:
             raise ValueError("a dimension needs two places for a unit to move between")
+        # The kinds of unit each place holds, each once (and none: a move may take a unit one way only),
+        # sorted once per dimension: every small cell's search reads them again.
+        order = {kind: _key(kind, count_fields) for kind in {k for place in places for k in held[place]}}
+        kinds = {
+            place: [frozenset(), *sorted((k for k, n in held[place].items() if n > 0), key=order.__getitem__)]
+            for place in places
+        }
         for index, name in small:
             if index in held:
-                _hide_a_move(index, name, places, held, rows, count_fields, hidden)
+                _hide_a_move(index, name, places, kinds, rows, hidden)
 
 
 def _hide_a_move(
     index: int,
     name: str,
     places: Sequence[int],
-    held: Mapping[int, Mapping[Kind, int]],
+    kinds: Mapping[int, Sequence[Kind]],
     rows: Sequence[Mapping[str, Any]],
-    count_fields: Sequence[str],
     hidden: list[set[str]],
 ) -> None:
     """Hide every cell of the cheapest move that changes cell (`index`, `name`): a unit of its row (or none)
-    trading places with a unit (or none) of another place. Each unit it holds is there to move."""
+    trading places with a unit (or none) of another place. Each kind a place holds is there to move."""
+    costs: dict[tuple[int, Kind], tuple[int, int]] = {}
 
-    def kinds(place: int) -> list[Kind]:
-        return [frozenset(), *sorted((k for k, n in held[place].items() if n > 0), key=lambda k: _key(k, count_fields))]
+    def cost(place: int, changed: Kind) -> tuple[int, int]:
+        """How many cells of `place` the move newly hides, and their sum (none for the unpublished rest)."""
+        if (place, changed) not in costs:
+            new = [] if place == REST else [field for field in changed if field not in hidden[place]]
+            costs[place, changed] = (len(new), sum(rows[place][field] for field in new))
+        return costs[place, changed]
 
-    best: tuple[tuple[int, int], list[tuple[int, str]]] | None = None
-    for other in places:
-        if other == index:
+    best: tuple[tuple[int, int], int, Kind] | None = None
+    for other, mine, theirs in ((o, m, t) for o in places if o != index for m in kinds[index] for t in kinds[o]):
+        changed = mine ^ theirs
+        if name not in changed:
             continue
-        for mine in kinds(index):
-            for theirs in kinds(other):
-                changed = mine ^ theirs
-                if name not in changed:
-                    continue
-                cells = [(place, field) for place in (index, other) if place != REST for field in sorted(changed)]
-                new = [(place, field) for place, field in cells if field not in hidden[place]]
-                cost = (len(new), sum(rows[place][field] for place, field in new))
-                if best is None or cost < best[0]:
-                    best = (cost, new)
+        (mine_new, mine_sum), (their_new, their_sum) = cost(index, changed), cost(other, changed)
+        total = (mine_new + their_new, mine_sum + their_sum)
+        if best is None or total < best[0]:
+            best = (total, other, changed)
+            if total == (0, 0):  # hides nothing new: no move can cost less
+                break
     if best is None:  # cannot happen: the cell's row holds a unit counted in it, which can move to another place
         raise ValueError(f"no move changes {name} of row {index}")
-    for place, field in best[1]:
-        hidden[place].add(field)
+    _, other, changed = best
+    for place in (index, other):
+        if place != REST:
+            hidden[place].update(changed)
 
 
 def _key(kind: Kind, count_fields: Sequence[str]) -> tuple[int, ...]:
