@@ -188,14 +188,17 @@ def lock_waiters(database_url: str, timeout: float = 15) -> list[tuple[int, int]
 
 
 @contextlib.contextmanager
-def lists_locked(database_url: str) -> Iterator[psycopg.Connection]:
-    """Hold the list projector's position row, as a long catch-up elsewhere would; released on exit."""
-    with psycopg.connect(database_url) as connection:
-        connection.execute("SELECT position FROM projection_positions WHERE name = 'lists' FOR UPDATE")
+def access_log_locked(database_url: str) -> Iterator[psycopg.Connection]:
+    """Hold the access log's chain lock, as a long page of reads elsewhere would: a request that shows personal
+    data after its commit (a handoff's note) waits there. Released on exit."""
+    from coord.service.access_log import CHAIN_LOCK
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (CHAIN_LOCK,))
         try:
             yield connection
         finally:
-            connection.rollback()
+            connection.execute("SELECT pg_advisory_unlock(%s)", (CHAIN_LOCK,))
 
 
 def stored_events(database_url: str, kind: str | None = None) -> list[tuple[UUID, int, str]]:

@@ -25,9 +25,9 @@ from tests.e2e.faults import (
     PERSON,
     RETRY_FOR,
     Writers,
+    access_log_locked,
     call,
     kill,
-    lists_locked,
     lock_waiters,
     pid_with_local_port,
     postgres_env,
@@ -88,20 +88,31 @@ def _id(body: dict) -> UUID | None:
     return UUID(body["id"]) if "id" in body else None
 
 
+def _handoff_with_note(base: str, writer: str) -> dict:
+    """A handoff request whose answer shows its note: read (and logged) after the handoff's commit."""
+    services = [
+        call(base, "POST", "/api/v1/services", writer, {"name": name, "stage": stage})[1]["id"]
+        for name, stage in (("Street outreach", "outreach"), ("Night shelter", "emergency_shelter"))
+    ]
+    person = call(base, "POST", "/api/v1/persons", writer, PERSON)[1]["id"]
+    return {"person_id": person, "from_service_id": services[0], "to_service_id": services[1], "note": "ground floor"}
+
+
 def test_a_request_failing_after_its_commit_is_acknowledged_and_its_retry_writes_nothing(
     env, database, writer, tmp_path
 ):
     with serving(env, tmp_path / "serve.log") as server, ThreadPoolExecutor(1) as background:
-        with lists_locked(database):
-            first = background.submit(call, server.base, "POST", "/api/v1/persons", writer, PERSON, "repro-1")
-            # Its event is stored; it waits to catch the lists up.
+        handoff = _handoff_with_note(server.base, writer)
+        with access_log_locked(database):
+            first = background.submit(call, server.base, "POST", "/api/v1/handoffs", writer, handoff, "repro-1")
+            # Its events are stored; it waits to log the read of its note.
             with psycopg.connect(database, autocommit=True) as admin:
                 for backend, _port in lock_waiters(database):
                     admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
         status, body = first.result(timeout=60)
-        retry_status, retry = call(server.base, "POST", "/api/v1/persons", writer, PERSON, "repro-1")
-    persons = _ids(stored_events(database, "Identified"))
-    assert (status, retry_status, _id(retry) == _id(body), _id(retry) in persons, len(persons)) == (
+        retry_status, retry = call(server.base, "POST", "/api/v1/handoffs", writer, handoff, "repro-1")
+    handoffs = _ids(stored_events(database, "Requested"))
+    assert (status, retry_status, _id(retry) == _id(body), _id(retry) in handoffs, len(handoffs)) == (
         201,
         201,
         True,
@@ -141,15 +152,16 @@ def test_a_lost_commit_reply_writes_once_and_is_acknowledged(env, database, writ
 
 def test_a_request_whose_worker_died_after_its_commit_is_answered_from_the_log_at_once(env, database, writer, tmp_path):
     with serving(env, tmp_path / "serve.log") as server, ThreadPoolExecutor(1) as background:
-        with lists_locked(database):
-            first = background.submit(call, server.base, "POST", "/api/v1/persons", writer, PERSON, "repro-3")
+        handoff = _handoff_with_note(server.base, writer)
+        with access_log_locked(database):
+            first = background.submit(call, server.base, "POST", "/api/v1/handoffs", writer, handoff, "repro-3")
             workers = server.workers()
             for _backend, port in lock_waiters(database):
                 kill(pid_with_local_port(port, workers))
             status, _ = first.result(timeout=60)
-        retry_status, retry = call(server.base, "POST", "/api/v1/persons", writer, PERSON, "repro-3")
-        persons = _ids(stored_events(database, "Identified"))
-    assert (status, retry_status, len(persons), _id(retry) in persons) == (NO_ANSWER, 201, 1, True)
+        retry_status, retry = call(server.base, "POST", "/api/v1/handoffs", writer, handoff, "repro-3")
+        handoffs = _ids(stored_events(database, "Requested"))
+    assert (status, retry_status, len(handoffs), _id(retry) in handoffs) == (NO_ANSWER, 201, 1, True)
 
 
 def test_after_every_backend_is_terminated_the_first_requests_succeed(env, database, writer, tmp_path):
