@@ -129,90 +129,97 @@ def _change(event: Any) -> tuple[Table, dict[str, Any]] | None:
 
 
 class ListsProjector(Projector):
-    def __init__(self) -> None:
-        super().__init__("lists", (persons, services, handoffs, person_populations, person_statements))
+    def __init__(self, aside: bool = False) -> None:
+        super().__init__("lists", (persons, services, handoffs, person_populations, person_statements), aside)
+        self.persons, self.services, self.handoffs, self.person_populations, self.person_statements = self.tables
 
     def apply_page(self, connection: Connection, page: Sequence[Positioned]) -> None:
-        rows = PageRows({persons: "id", services: "id", handoffs: "id"}, {"last_contact_on": _latest})
+        rows = self._rows()
         statements: list[dict[str, Any]] = []
         for _position, event in page:
             if isinstance(event, Person.EntryVoided):
                 # A void may set a column back (an earlier last contact): what came before it is written first.
-                _write(connection, rows, statements)
-                rows, statements = PageRows(rows.key, rows.expressions), []
-                _void(connection, event)
+                self._write(connection, rows, statements)
+                rows, statements = self._rows(), []
+                self._void(connection, event)
             elif type(event) in NEW_ROWS:
                 table, row = NEW_ROWS[type(event)]
-                rows.add(table, row(event))
+                rows.add(self.table(table), row(event))
             elif changed := _change(event):
                 table, values = changed
-                merged = rows.change(table, event.originator_id.hex)
+                merged = rows.change(self.table(table), event.originator_id.hex)
                 if "last_contact_on" in merged and "last_contact_on" in values:
                     values["last_contact_on"] = max(values["last_contact_on"], merged["last_contact_on"])
                 merged.update(values, version=event.originator_version)
             if isinstance(event, Person.Identified | Person.AttributesChanged) and (stated := _statement(event)):
                 statements.append(stated)
-        _write(connection, rows, statements)
+        self._write(connection, rows, statements)
 
     def refresh(self, connection: Connection) -> None:
+        persons = self.persons
         due = connection.execute(select(persons.c.id).where(persons.c.pending_on <= today())).scalars().all()
         if due:
-            _derive(connection, list(due))
+            self._derive(connection, list(due))
 
+    def _rows(self) -> PageRows:
+        return PageRows({self.persons: "id", self.services: "id", self.handoffs: "id"}, {"last_contact_on": _latest})
 
-def _write(connection: Connection, rows: PageRows, statements: list[dict[str, Any]]) -> None:
-    rows.write(connection)
-    if statements:
-        connection.execute(insert(person_statements), statements)
-        _derive(connection, sorted({stated["person_id"] for stated in statements}))
+    def _write(self, connection: Connection, rows: PageRows, statements: list[dict[str, Any]]) -> None:
+        rows.write(connection)
+        if statements:
+            connection.execute(insert(self.person_statements), statements)
+            self._derive(connection, sorted({stated["person_id"] for stated in statements}))
 
+    def _void(self, connection: Connection, event: Any) -> None:
+        """Set the row back as the event says, and derive its attributes again without a voided statement."""
+        persons, person_statements = self.persons, self.person_statements
+        person_id = event.originator_id.hex
+        values = {**event.row, "version": event.originator_version}
+        connection.execute(update(persons).where(persons.c.id == person_id).values(values))
+        voided = person_statements.c.person_id == person_id, person_statements.c.version == event.voids
+        if connection.execute(delete(person_statements).where(*voided)).rowcount:
+            self._derive(connection, [person_id])
 
-def _void(connection: Connection, event: Any) -> None:
-    """Set the row back as the event says, and derive its attributes again without a voided statement."""
-    person_id = event.originator_id.hex
-    values = {**event.row, "version": event.originator_version}
-    connection.execute(update(persons).where(persons.c.id == person_id).values(values))
-    voided = person_statements.c.person_id == person_id, person_statements.c.version == event.voids
-    if connection.execute(delete(person_statements).where(*voided)).rowcount:
-        _derive(connection, [person_id])
-
-
-def _derive(connection: Connection, person_ids: list[str]) -> None:
-    """Store the membership attributes in force today (or, before identification, identification's own),
-    the next day a statement starts to apply, and the populations the attributes make."""
-    identified_on = dict(
-        connection.execute(select(persons.c.id, persons.c.identified_on).where(persons.c.id.in_(person_ids))).all()
-    )
-    stated: dict[str, dict[str, list[Statement]]] = defaultdict(lambda: defaultdict(list))
-    query = select(person_statements).where(person_statements.c.person_id.in_(person_ids))
-    for row in connection.execute(query.order_by(person_statements.c.version)):
-        start = identified_on[row.person_id]
-        for name, value in row.attributes.items():
-            stated[row.person_id][name].append(statement(value, row.effective_on, start, row.identification))
-    rows = PageRows({persons: "id"})
-    for person_id, by_name in stated.items():
-        day = max(today(), identified_on[person_id])
-        ahead = [s[0] for statements in by_name.values() for s in statements if s[0] > day]
-        values = rows.change(persons, person_id)
-        values.update(
-            {name: in_force(by_name[name], day) for name in MEMBERSHIP_ATTRIBUTES}, pending_on=min(ahead, default=None)
+    def _derive(self, connection: Connection, person_ids: list[str]) -> None:
+        """Store the membership attributes in force today (or, before identification, identification's own),
+        the next day a statement starts to apply, and the populations the attributes make."""
+        persons, person_statements = self.persons, self.person_statements
+        identified_on = dict(
+            connection.execute(select(persons.c.id, persons.c.identified_on).where(persons.c.id.in_(person_ids))).all()
         )
-    rows.write(connection)
-    _store_populations(connection, person_ids)
+        stated: dict[str, dict[str, list[Statement]]] = defaultdict(lambda: defaultdict(list))
+        query = select(person_statements).where(person_statements.c.person_id.in_(person_ids))
+        for row in connection.execute(query.order_by(person_statements.c.version)):
+            start = identified_on[row.person_id]
+            for name, value in row.attributes.items():
+                stated[row.person_id][name].append(statement(value, row.effective_on, start, row.identification))
+        rows = PageRows({persons: "id"})
+        for person_id, by_name in stated.items():
+            day = max(today(), identified_on[person_id])
+            ahead = [s[0] for statements in by_name.values() for s in statements if s[0] > day]
+            values = rows.change(persons, person_id)
+            values.update(
+                {name: in_force(by_name[name], day) for name in MEMBERSHIP_ATTRIBUTES},
+                pending_on=min(ahead, default=None),
+            )
+        rows.write(connection)
+        self._store_populations(connection, person_ids)
 
-
-def _store_populations(connection: Connection, person_ids: list[str]) -> None:
-    """Replace the populations of these persons, from their rows as now written."""
-    current = connection.execute(
-        select(persons.c.id, *(persons.c[name] for name in MEMBERSHIP_ATTRIBUTES)).where(persons.c.id.in_(person_ids))
-    )
-    memberships = [
-        {"population": population, "person_id": row.id}
-        for row in current
-        for population in populations_of(row._mapping)
-    ]
-    connection.execute(delete(person_populations).where(person_populations.c.person_id.in_(person_ids)))
-    connection.execute(insert(person_populations), memberships)
+    def _store_populations(self, connection: Connection, person_ids: list[str]) -> None:
+        """Replace the populations of these persons, from their rows as now written."""
+        persons, person_populations = self.persons, self.person_populations
+        current = connection.execute(
+            select(persons.c.id, *(persons.c[name] for name in MEMBERSHIP_ATTRIBUTES)).where(
+                persons.c.id.in_(person_ids)
+            )
+        )
+        memberships = [
+            {"population": population, "person_id": row.id}
+            for row in current
+            for population in populations_of(row._mapping)
+        ]
+        connection.execute(delete(person_populations).where(person_populations.c.person_id.in_(person_ids)))
+        connection.execute(insert(person_populations), memberships)
 
 
 def _latest(column: Any, seen: Any) -> Any:
