@@ -17,7 +17,7 @@ from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import Environment
 
 from events.crypto import MasterKey
-from events.fieldcrypt import DateAsISO, PIITranscoding
+from events.fieldcrypt import DateAsISO, PIITranscoding, UUIDAsCachedHex
 from events.keystore import KeyStore
 
 
@@ -63,7 +63,8 @@ class EventLog(Application):
     """The one append-only log, with field encryption wired into its transcoder."""
 
     name = "coord"
-    env: ClassVar[dict[str, str]] = {"CREATE_TABLE": "y"}
+    #: Events decode with orjson (events/transcoder.py): a rebuild decodes the whole log.
+    env: ClassVar[dict[str, str]] = {"CREATE_TABLE": "y", "TRANSCODER_TOPIC": "events.transcoder:FastJSONTranscoder"}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -85,6 +86,7 @@ class EventLog(Application):
         master, previous = self._masters
         self.keystore = KeyStore(self.factory.datastore, master, previous)
         transcoder.register(DateAsISO())
+        transcoder.register(UUIDAsCachedHex())
         transcoder.register(PIITranscoding(self.keystore))
 
 

@@ -11,6 +11,7 @@ catch-up on or after that day derives the row again (`refresh`), so the list alw
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -115,9 +116,15 @@ ROWS: dict[type, tuple[Table, Mapping[str, Any], Callable[[Any], dict[str, Any]]
 }
 
 
+@functools.cache
+def _aggregate(kind: type) -> type | None:
+    """The aggregate of ROWS an event class belongs to (asked once per class: a rebuild asks per event)."""
+    return next((base for base in ROWS if issubclass(kind, base)), None)
+
+
 def _change(event: Any) -> tuple[Table, dict[str, Any]] | None:
     """The row an event changes and the columns it sets, if it changes one."""
-    aggregate = next((base for base in ROWS if isinstance(event, base)), None)
+    aggregate = _aggregate(type(event))
     if aggregate is None:
         return None
     table, meanings, status = ROWS[aggregate]

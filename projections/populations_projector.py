@@ -130,13 +130,16 @@ class PopulationsProjector(Projector):
             ),
             [{"population": p, "day": d, **{name: counts[name] for name in COLUMNS}} for (p, d), counts in changed],
         )
-        # A day whose flows cancel out leaves no row, exactly as if it had never had any.
-        connection.execute(
-            delete(population_days).where(
-                tuple_(population_days.c.population, population_days.c.day).in_([key for key, _ in changed]),
-                and_(*(population_days.c[name] == 0 for name in COLUMNS)),
+        # A day whose flows cancel out leaves no row, exactly as if it had never had any. Flows never go
+        # below zero and no row is kept with none, so only a day where one went down can be left empty.
+        lowered = [key for key, counts in changed if any(count < 0 for count in counts.values())]
+        if lowered:
+            connection.execute(
+                delete(population_days).where(
+                    tuple_(population_days.c.population, population_days.c.day).in_(lowered),
+                    and_(*(population_days.c[name] == 0 for name in COLUMNS)),
+                )
             )
-        )
 
 
 _PROFILE_COLUMNS = ("race_ethnicity", "sex", "birth_year", "birth_month", "populations", "in_error", "pending_on")

@@ -19,16 +19,19 @@ from projections.db import upsert
 from projections.runner import CatchUp, PositionsGoneError
 from projections.tables import projection_positions
 
+#: Events per transaction of a rebuild: nobody waits for its pages, and each costs a few statements per table.
+REBUILD_PAGE_SIZE = 10_000
+
 
 class Rebuild:
-    def __init__(self, live: CatchUp, page_size: int | None = None) -> None:
+    def __init__(self, live: CatchUp, page_size: int = REBUILD_PAGE_SIZE) -> None:
         self.live, self.db = live, live.db
         #: The same projectors writing aside, a page per transaction, under their own positions.
         self.aside = CatchUp(
             live.log,
             live.db,
             [projector.aside() for projector in live.projectors],
-            page_size or live.page_size,
+            page_size,
             create_positions=False,
         )
 

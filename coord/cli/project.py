@@ -14,7 +14,7 @@ from coord.startup import wait_for_store
 from coord.wiring import Coord, open_coord
 from projections.db import libpq_url
 from projections.follow import PROJECTED_CHANNEL, Follower, listen
-from projections.rebuild import Rebuild
+from projections.rebuild import REBUILD_PAGE_SIZE, Rebuild
 from projections.runner import CatchUp
 
 
@@ -24,9 +24,11 @@ from projections.runner import CatchUp
 )
 @click.option("--once", is_flag=True, help="catch up to the head of the log and exit instead of following")
 @click.option(
-    "--page-size", default=1000, show_default=True, type=click.IntRange(1, 100_000), help="events per transaction"
+    "--page-size",
+    type=click.IntRange(1, 100_000),
+    help=f"events per transaction [default: 1000; {REBUILD_PAGE_SIZE} for a rebuild]",
 )
-def project(rebuild: bool, once: bool, page_size: int) -> None:
+def project(rebuild: bool, once: bool, page_size: int | None) -> None:
     """Project the log into the read models and extend the audit chain: follow the log (default), catch up
     once, or rebuild the read models (the audit chain is never rebuilt: it is the evidence).
 
@@ -40,7 +42,8 @@ def project(rebuild: bool, once: bool, page_size: int) -> None:
         return
     coord = open_coord(config)
     stopping = coord.stopping
-    catch_up = CatchUp(coord.service, coord.db, coord.service.projections.projectors, page_size, PROJECTED_CHANNEL)
+    projectors = coord.service.projections.projectors
+    catch_up = CatchUp(coord.service, coord.db, projectors, page_size or 1000, PROJECTED_CHANNEL)
     follower = Follower(
         lambda: catch_up.run(stopping=stopping) + coord.service.audit_chain.run(stopping=stopping),
         poll_seconds=POLL_SECONDS["postgres" if config.is_postgres else "sqlite"],
@@ -54,7 +57,7 @@ def project(rebuild: bool, once: bool, page_size: int) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
-        aside = Rebuild(catch_up)
+        aside = Rebuild(catch_up, page_size or REBUILD_PAGE_SIZE)
         if rebuild:
             aside.start()
         if rebuild or aside.pending():
