@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Table, case, delete, insert, select, update
@@ -172,10 +173,30 @@ class ListsProjector(Projector):
         return PageRows({self.persons: "id", self.services: "id", self.handoffs: "id"}, {"last_contact_on": _latest})
 
     def _write(self, connection: Connection, rows: PageRows, statements: list[dict[str, Any]]) -> None:
+        """Write the rows and statements; then each person's attributes in force and populations. A person
+        identified in these rows has every statement here: their row is derived before it is inserted."""
+        by_person: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for stated in statements:
+            by_person[stated["person_id"]].append(stated)
+        fresh = {
+            person_id: rows.added[(self.persons, person_id)]
+            for person_id in by_person
+            if (self.persons, person_id) in rows.added
+        }
+        for person_id, row in fresh.items():
+            row.update(_in_force_today(row["identified_on"], by_person[person_id]))
         rows.write(connection)
         if statements:
             connection.execute(insert(self.person_statements), statements)
-            self._derive(connection, sorted({stated["person_id"] for stated in statements}))
+        memberships = [
+            {"population": population, "person_id": person_id}
+            for person_id, row in fresh.items()
+            for population in populations_of(row)
+        ]
+        if memberships:
+            connection.execute(insert(self.person_populations), memberships)
+        if known := sorted(by_person.keys() - fresh.keys()):
+            self._derive(connection, known)
 
     def _void(self, connection: Connection, event: Any) -> None:
         """Set the row back as the event says, and derive its attributes again without a voided statement."""
@@ -194,21 +215,13 @@ class ListsProjector(Projector):
         identified_on = dict(
             connection.execute(select(persons.c.id, persons.c.identified_on).where(persons.c.id.in_(person_ids))).all()
         )
-        stated: dict[str, dict[str, list[Statement]]] = defaultdict(lambda: defaultdict(list))
+        stated: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
         query = select(person_statements).where(person_statements.c.person_id.in_(person_ids))
         for row in connection.execute(query.order_by(person_statements.c.version)):
-            start = identified_on[row.person_id]
-            for name, value in row.attributes.items():
-                stated[row.person_id][name].append(statement(value, row.effective_on, start, row.identification))
+            stated[row.person_id].append(row._mapping)
         rows = PageRows({persons: "id"})
-        for person_id, by_name in stated.items():
-            day = max(today(), identified_on[person_id])
-            ahead = [s[0] for statements in by_name.values() for s in statements if s[0] > day]
-            values = rows.change(persons, person_id)
-            values.update(
-                {name: in_force(by_name[name], day) for name in MEMBERSHIP_ATTRIBUTES},
-                pending_on=min(ahead, default=None),
-            )
+        for person_id, statements in stated.items():
+            rows.change(persons, person_id).update(_in_force_today(identified_on[person_id], statements))
         rows.write(connection)
         self._store_populations(connection, person_ids)
 
@@ -227,6 +240,20 @@ class ListsProjector(Projector):
         ]
         connection.execute(delete(person_populations).where(person_populations.c.person_id.in_(person_ids)))
         connection.execute(insert(person_populations), memberships)
+
+
+def _in_force_today(identified_on: date, statements: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The membership attributes in force today (before identification, identification's own) from a
+    person's statements in log order, and the next day a statement starts to apply."""
+    by_name: dict[str, list[Statement]] = defaultdict(list)
+    for stated in statements:
+        for name, value in stated["attributes"].items():
+            by_name[name].append(statement(value, stated["effective_on"], identified_on, stated["identification"]))
+    day = max(today(), identified_on)
+    ahead = [s[0] for named in by_name.values() for s in named if s[0] > day]
+    return {name: in_force(by_name[name], day) for name in MEMBERSHIP_ATTRIBUTES} | {
+        "pending_on": min(ahead, default=None)
+    }
 
 
 def _latest(column: Any, seen: Any) -> Any:

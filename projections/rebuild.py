@@ -64,7 +64,7 @@ class Rebuild:
 
     def run(self, on_page: Callable[[int], None] | None = None, stopping: threading.Event | None = None) -> bool:
         """Fill the copies up to the head of the log, then switch them in; returns whether this call switched
-        (not when stopped, nor when another process switched or started over first)."""
+        (not when stopped, nor when another process building the same copies switched them in first)."""
         try:
             self.aside.run(on_page=on_page, stopping=stopping)
             if stopping is not None and stopping.is_set():
