@@ -67,9 +67,23 @@ def _tables(coord) -> set[str]:
         return set(inspect(connection).get_table_names())
 
 
+def _schema(coord) -> dict[str, Any]:
+    """Each read model's indexes and primary key by name, as the migrations made them."""
+    with coord.db.read() as connection:
+        inspector = inspect(connection)
+        return {
+            table.name: (
+                sorted((index["name"], tuple(index["column_names"])) for index in inspector.get_indexes(table.name)),
+                inspector.get_pk_constraint(table.name),
+            )
+            for projector in coord.service.projections.projectors
+            for table in projector.tables
+        }
+
+
 def test_reads_during_a_rebuild_show_the_complete_live_numbers_and_the_switch_brings_in_every_event(demo):
     coord = demo
-    expected = _numbers(coord)
+    expected, schema = _numbers(coord), _schema(coord)
     written: list[Any] = []
     seen: list[bool] = []
 
@@ -96,6 +110,7 @@ def test_reads_during_a_rebuild_show_the_complete_live_numbers_and_the_switch_br
     assert not [name for name in positions if name.startswith("rebuild_")]
     assert not rebuild.pending()
     assert not _tables(coord) & set(aside_metadata.tables)
+    assert _schema(coord) == schema  # a later migration finds every index and key under its name
 
     # The switched-in tables go on following the log, and a second rebuild switches in the same rows.
     _identify(coord)
