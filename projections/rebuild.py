@@ -10,6 +10,7 @@ position to where its copy stands: the events written meanwhile are in it, none 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 
@@ -55,9 +56,10 @@ class Rebuild:
                 .on_conflict_do_nothing(index_elements=["name"])
             )
             self.aside.positions(connection, lock=True)  # a page being built aside elsewhere ends first
-            for table in self._tables():
-                table.drop(connection, checkfirst=True)
-                table.create(connection)
+            for projector, copy in zip(self.live.projectors, self.aside.projectors, strict=True):
+                for live_table, copy_table in zip(projector.tables, copy.tables, strict=True):
+                    copy_table.drop(connection, checkfirst=True)
+                    self._create_like(connection, live_table, copy_table)
             connection.execute(
                 update(projection_positions).where(projection_positions.c.name.in_(names)).values(position=0)
             )
@@ -117,5 +119,18 @@ class Rebuild:
             for (name,) in found.all():
                 connection.execute(text(f'ALTER INDEX "{name}" RENAME TO "{name.replace(copy.name, live.name, 1)}"'))
 
-    def _tables(self) -> list[Table]:
-        return [table for projector in self.aside.projectors for table in projector.tables]
+    def _create_like(self, connection: Connection, live: Table, copy: Table) -> None:
+        """The copy with the live table's columns as the migrations made them, in their order (a `SELECT *`
+        reads both alike), its primary key, and the indexes of its metadata under the copy's names."""
+        if self.db.is_sqlite:
+            query = text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :name")
+            created = connection.execute(query, {"name": live.name}).scalar_one()
+            head = re.compile(rf'^CREATE TABLE\s+("?){re.escape(live.name)}\1', re.IGNORECASE)
+            connection.execute(text(head.sub(f'CREATE TABLE "{copy.name}"', created, count=1)))
+        else:
+            like = f'LIKE "{live.name}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS'
+            connection.execute(text(f'CREATE TABLE "{copy.name}" ({like})'))
+            keys = ", ".join(f'"{column.name}"' for column in copy.primary_key.columns)
+            connection.execute(text(f'ALTER TABLE "{copy.name}" ADD PRIMARY KEY ({keys})'))
+        for index in copy.indexes:
+            index.create(connection)

@@ -68,11 +68,16 @@ def _tables(coord) -> set[str]:
 
 
 def _schema(coord) -> dict[str, Any]:
-    """Each read model's indexes and primary key by name, as the migrations made them."""
+    """Each read model's columns in order (what `SELECT *` gives), its indexes and primary key by name, as the
+    migrations made them."""
     with coord.db.read() as connection:
         inspector = inspect(connection)
         return {
             table.name: (
+                [
+                    (column["name"], repr(column["type"]), column["nullable"])
+                    for column in inspector.get_columns(table.name)
+                ],
                 sorted((index["name"], tuple(index["column_names"])) for index in inspector.get_indexes(table.name)),
                 inspector.get_pk_constraint(table.name),
             )
