@@ -6,10 +6,11 @@ decryption happens only when a reader who may see the value asks the keystore to
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.persistence import Transcoding
+from eventsourcing.persistence import Transcoding, UUIDAsHex
 
 from events.keystore import KeyStore
 from events.pii import PII
@@ -40,4 +41,18 @@ class PIITranscoding(Transcoding):
 
     def decode(self, data: list[str]) -> PII:
         subject, envelope = data
-        return PII.sealed(envelope, UUID(subject))
+        return PII.sealed(envelope, _uuid(subject))
+
+
+class UUIDAsCachedHex(UUIDAsHex):
+    """The library's UUID transcoding, but an id read again is not parsed again: events name the same
+    persons, services and episodes over and over, and a rebuild reads them all."""
+
+    def decode(self, data: str) -> UUID:
+        return _uuid(data)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _uuid(hex_id: str) -> UUID:
+    # UUIDs are immutable: one object may stand for every mention of an id.
+    return UUID(hex_id)

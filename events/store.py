@@ -17,7 +17,7 @@ from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import Environment
 
 from events.crypto import MasterKey
-from events.fieldcrypt import DateAsISO, PIITranscoding
+from events.fieldcrypt import DateAsISO, PIITranscoding, UUIDAsCachedHex
 from events.keystore import KeyStore
 
 
@@ -67,7 +67,12 @@ class EventLog(Application):
     whole history again, and hands out a copy, so a command never changes the cached one."""
 
     name = "coord"
-    env: ClassVar[dict[str, str]] = {"CREATE_TABLE": "y", "AGGREGATE_CACHE_MAXSIZE": "5000"}
+    #: Events decode with orjson (events/transcoder.py): a rebuild decodes the whole log.
+    env: ClassVar[dict[str, str]] = {
+        "CREATE_TABLE": "y",
+        "TRANSCODER_TOPIC": "events.transcoder:FastJSONTranscoder",
+        "AGGREGATE_CACHE_MAXSIZE": "5000",
+    }
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -89,6 +94,7 @@ class EventLog(Application):
         master, previous = self._masters
         self.keystore = KeyStore(self.factory.datastore, master, previous)
         transcoder.register(DateAsISO())
+        transcoder.register(UUIDAsCachedHex())
         transcoder.register(PIITranscoding(self.keystore))
 
 

@@ -1,5 +1,7 @@
 """Writing a page's rows in a few statements: new rows in one insert per table, and each row's changes,
-merged in log order, in one executemany update per table and set of columns."""
+merged in log order, in one executemany update per table and set of columns. A row new in the page takes
+its later changes before it is inserted (the projector merges a column whose SET expression is not the value
+itself, as it does for two changes of one row), so a rebuild mostly inserts."""
 
 from __future__ import annotations
 
@@ -17,19 +19,29 @@ class PageRows:
     def __init__(self, key: Mapping[Table, str], expressions: Mapping[str, SetExpression] | None = None) -> None:
         self.key, self.expressions = key, expressions or {}
         self.new: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+        self.added: dict[tuple[Table, Any], dict[str, Any]] = {}
         self.changes: dict[tuple[Table, Any], dict[str, Any]] = {}
 
     def add(self, table: Table, row: dict[str, Any]) -> None:
         self.new[table].append(row)
+        self.added[(table, row[self.key[table]])] = row
 
     def change(self, table: Table, row_id: Any) -> dict[str, Any]:
-        """The merged changes of one row so far, to update in place."""
+        """The merged changes of one row so far, to update in place: the new row itself when the page added it."""
+        added = self.added.get((table, row_id))
+        if added is not None:
+            return added
         return self.changes.setdefault((table, row_id), {})
 
     def write(self, connection: Connection) -> None:
         # An aggregate's first event comes before its others: every new row exists before any update.
         for table, rows in self.new.items():
-            connection.execute(insert(table), rows)
+            # One insert per set of columns: a row that took changes may set more than the others.
+            shapes: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
+            for row in rows:
+                shapes[frozenset(row)].append(row)
+            for shaped in shapes.values():
+                connection.execute(insert(table), shaped)
         batches: dict[tuple[Table, frozenset[str]], list[dict[str, Any]]] = defaultdict(list)
         for (table, row_id), values in self.changes.items():
             batches[(table, frozenset(values))].append({"row_key": row_id, **values})

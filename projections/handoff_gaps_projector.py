@@ -44,17 +44,19 @@ def _change(e: Any) -> dict[str, Any]:
 
 
 class HandoffGapsProjector(Projector):
-    def __init__(self) -> None:
-        super().__init__("handoff_gaps", (gap_handoffs,))
+    def __init__(self, aside: bool = False) -> None:
+        super().__init__("handoff_gaps", (gap_handoffs,), aside)
+        (self.gap_handoffs,) = self.tables
 
     def apply_page(self, connection: Connection, page: Sequence[Positioned]) -> None:
         """A request keeps its log position: it orders retries requested on the same day."""
-        rows = PageRows({gap_handoffs: "handoff_id"})
+        table = self.gap_handoffs
+        rows = PageRows({table: "handoff_id"})
         for position, event in page:
             if type(event) is Handoff.Requested:
-                rows.add(gap_handoffs, _requested(event, position))
+                rows.add(table, _requested(event, position))
             elif isinstance(event, Handoff.Event) and (values := _change(event)):
-                rows.change(gap_handoffs, event.originator_id.hex).update(values)
+                rows.change(table, event.originator_id.hex).update(values)
         rows.write(connection)
 
 

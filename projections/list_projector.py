@@ -11,8 +11,10 @@ catch-up on or after that day derives the row again (`refresh`), so the list alw
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Table, case, delete, insert, select, update
@@ -115,9 +117,15 @@ ROWS: dict[type, tuple[Table, Mapping[str, Any], Callable[[Any], dict[str, Any]]
 }
 
 
+@functools.cache
+def _aggregate(kind: type) -> type | None:
+    """The aggregate of ROWS an event class belongs to (asked once per class: a rebuild asks per event)."""
+    return next((base for base in ROWS if issubclass(kind, base)), None)
+
+
 def _change(event: Any) -> tuple[Table, dict[str, Any]] | None:
     """The row an event changes and the columns it sets, if it changes one."""
-    aggregate = next((base for base in ROWS if isinstance(event, base)), None)
+    aggregate = _aggregate(type(event))
     if aggregate is None:
         return None
     table, meanings, status = ROWS[aggregate]
@@ -129,90 +137,123 @@ def _change(event: Any) -> tuple[Table, dict[str, Any]] | None:
 
 
 class ListsProjector(Projector):
-    def __init__(self) -> None:
-        super().__init__("lists", (persons, services, handoffs, person_populations, person_statements))
+    def __init__(self, aside: bool = False) -> None:
+        super().__init__("lists", (persons, services, handoffs, person_populations, person_statements), aside)
+        self.persons, self.services, self.handoffs, self.person_populations, self.person_statements = self.tables
 
     def apply_page(self, connection: Connection, page: Sequence[Positioned]) -> None:
-        rows = PageRows({persons: "id", services: "id", handoffs: "id"}, {"last_contact_on": _latest})
+        rows = self._rows()
         statements: list[dict[str, Any]] = []
         for _position, event in page:
             if isinstance(event, Person.EntryVoided):
                 # A void may set a column back (an earlier last contact): what came before it is written first.
-                _write(connection, rows, statements)
-                rows, statements = PageRows(rows.key, rows.expressions), []
-                _void(connection, event)
+                self._write(connection, rows, statements)
+                rows, statements = self._rows(), []
+                self._void(connection, event)
             elif type(event) in NEW_ROWS:
                 table, row = NEW_ROWS[type(event)]
-                rows.add(table, row(event))
+                rows.add(self.table(table), row(event))
             elif changed := _change(event):
                 table, values = changed
-                merged = rows.change(table, event.originator_id.hex)
+                merged = rows.change(self.table(table), event.originator_id.hex)
                 if "last_contact_on" in merged and "last_contact_on" in values:
                     values["last_contact_on"] = max(values["last_contact_on"], merged["last_contact_on"])
                 merged.update(values, version=event.originator_version)
             if isinstance(event, Person.Identified | Person.AttributesChanged) and (stated := _statement(event)):
                 statements.append(stated)
-        _write(connection, rows, statements)
+        self._write(connection, rows, statements)
 
     def refresh(self, connection: Connection) -> None:
+        persons = self.persons
         due = connection.execute(select(persons.c.id).where(persons.c.pending_on <= today())).scalars().all()
         if due:
-            _derive(connection, list(due))
+            self._derive(connection, list(due))
 
+    def _rows(self) -> PageRows:
+        return PageRows({self.persons: "id", self.services: "id", self.handoffs: "id"}, {"last_contact_on": _latest})
 
-def _write(connection: Connection, rows: PageRows, statements: list[dict[str, Any]]) -> None:
-    rows.write(connection)
-    if statements:
-        connection.execute(insert(person_statements), statements)
-        _derive(connection, sorted({stated["person_id"] for stated in statements}))
+    def _write(self, connection: Connection, rows: PageRows, statements: list[dict[str, Any]]) -> None:
+        """Write the rows and statements; then each person's attributes in force and populations. A person
+        identified in these rows has every statement here: their row is derived before it is inserted."""
+        by_person: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for stated in statements:
+            by_person[stated["person_id"]].append(stated)
+        fresh = {
+            person_id: rows.added[(self.persons, person_id)]
+            for person_id in by_person
+            if (self.persons, person_id) in rows.added
+        }
+        for person_id, row in fresh.items():
+            row.update(_in_force_today(row["identified_on"], by_person[person_id]))
+        rows.write(connection)
+        if statements:
+            connection.execute(insert(self.person_statements), statements)
+        memberships = [
+            {"population": population, "person_id": person_id}
+            for person_id, row in fresh.items()
+            for population in populations_of(row)
+        ]
+        if memberships:
+            connection.execute(insert(self.person_populations), memberships)
+        if known := sorted(by_person.keys() - fresh.keys()):
+            self._derive(connection, known)
 
+    def _void(self, connection: Connection, event: Any) -> None:
+        """Set the row back as the event says, and derive its attributes again without a voided statement."""
+        persons, person_statements = self.persons, self.person_statements
+        person_id = event.originator_id.hex
+        values = {**event.row, "version": event.originator_version}
+        connection.execute(update(persons).where(persons.c.id == person_id).values(values))
+        voided = person_statements.c.person_id == person_id, person_statements.c.version == event.voids
+        if connection.execute(delete(person_statements).where(*voided)).rowcount:
+            self._derive(connection, [person_id])
 
-def _void(connection: Connection, event: Any) -> None:
-    """Set the row back as the event says, and derive its attributes again without a voided statement."""
-    person_id = event.originator_id.hex
-    values = {**event.row, "version": event.originator_version}
-    connection.execute(update(persons).where(persons.c.id == person_id).values(values))
-    voided = person_statements.c.person_id == person_id, person_statements.c.version == event.voids
-    if connection.execute(delete(person_statements).where(*voided)).rowcount:
-        _derive(connection, [person_id])
-
-
-def _derive(connection: Connection, person_ids: list[str]) -> None:
-    """Store the membership attributes in force today (or, before identification, identification's own),
-    the next day a statement starts to apply, and the populations the attributes make."""
-    identified_on = dict(
-        connection.execute(select(persons.c.id, persons.c.identified_on).where(persons.c.id.in_(person_ids))).all()
-    )
-    stated: dict[str, dict[str, list[Statement]]] = defaultdict(lambda: defaultdict(list))
-    query = select(person_statements).where(person_statements.c.person_id.in_(person_ids))
-    for row in connection.execute(query.order_by(person_statements.c.version)):
-        start = identified_on[row.person_id]
-        for name, value in row.attributes.items():
-            stated[row.person_id][name].append(statement(value, row.effective_on, start, row.identification))
-    rows = PageRows({persons: "id"})
-    for person_id, by_name in stated.items():
-        day = max(today(), identified_on[person_id])
-        ahead = [s[0] for statements in by_name.values() for s in statements if s[0] > day]
-        values = rows.change(persons, person_id)
-        values.update(
-            {name: in_force(by_name[name], day) for name in MEMBERSHIP_ATTRIBUTES}, pending_on=min(ahead, default=None)
+    def _derive(self, connection: Connection, person_ids: list[str]) -> None:
+        """Store the membership attributes in force today (or, before identification, identification's own),
+        the next day a statement starts to apply, and the populations the attributes make."""
+        persons, person_statements = self.persons, self.person_statements
+        identified_on = dict(
+            connection.execute(select(persons.c.id, persons.c.identified_on).where(persons.c.id.in_(person_ids))).all()
         )
-    rows.write(connection)
-    _store_populations(connection, person_ids)
+        stated: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+        query = select(person_statements).where(person_statements.c.person_id.in_(person_ids))
+        for row in connection.execute(query.order_by(person_statements.c.version)):
+            stated[row.person_id].append(row._mapping)
+        rows = PageRows({persons: "id"})
+        for person_id, statements in stated.items():
+            rows.change(persons, person_id).update(_in_force_today(identified_on[person_id], statements))
+        rows.write(connection)
+        self._store_populations(connection, person_ids)
+
+    def _store_populations(self, connection: Connection, person_ids: list[str]) -> None:
+        """Replace the populations of these persons, from their rows as now written."""
+        persons, person_populations = self.persons, self.person_populations
+        current = connection.execute(
+            select(persons.c.id, *(persons.c[name] for name in MEMBERSHIP_ATTRIBUTES)).where(
+                persons.c.id.in_(person_ids)
+            )
+        )
+        memberships = [
+            {"population": population, "person_id": row.id}
+            for row in current
+            for population in populations_of(row._mapping)
+        ]
+        connection.execute(delete(person_populations).where(person_populations.c.person_id.in_(person_ids)))
+        connection.execute(insert(person_populations), memberships)
 
 
-def _store_populations(connection: Connection, person_ids: list[str]) -> None:
-    """Replace the populations of these persons, from their rows as now written."""
-    current = connection.execute(
-        select(persons.c.id, *(persons.c[name] for name in MEMBERSHIP_ATTRIBUTES)).where(persons.c.id.in_(person_ids))
-    )
-    memberships = [
-        {"population": population, "person_id": row.id}
-        for row in current
-        for population in populations_of(row._mapping)
-    ]
-    connection.execute(delete(person_populations).where(person_populations.c.person_id.in_(person_ids)))
-    connection.execute(insert(person_populations), memberships)
+def _in_force_today(identified_on: date, statements: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The membership attributes in force today (before identification, identification's own) from a
+    person's statements in log order, and the next day a statement starts to apply."""
+    by_name: dict[str, list[Statement]] = defaultdict(list)
+    for stated in statements:
+        for name, value in stated["attributes"].items():
+            by_name[name].append(statement(value, stated["effective_on"], identified_on, stated["identification"]))
+    day = max(today(), identified_on)
+    ahead = [s[0] for named in by_name.values() for s in named if s[0] > day]
+    return {name: in_force(by_name[name], day) for name in MEMBERSHIP_ATTRIBUTES} | {
+        "pending_on": min(ahead, default=None)
+    }
 
 
 def _latest(column: Any, seen: Any) -> Any:

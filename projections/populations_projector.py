@@ -44,8 +44,9 @@ def _tracked(attributes: dict[str, Any]) -> dict[str, Any]:
 
 
 class PopulationsProjector(Projector):
-    def __init__(self) -> None:
-        super().__init__("populations", (person_facts, person_profiles, population_days))
+    def __init__(self, aside: bool = False) -> None:
+        super().__init__("populations", (person_facts, person_profiles, population_days), aside)
+        self.person_facts, self.person_profiles, self.population_days = self.tables
 
     def apply_page(self, connection: Connection, page: Sequence[Positioned]) -> None:
         new: dict[str, list[Fact]] = defaultdict(list)
@@ -69,6 +70,7 @@ class PopulationsProjector(Projector):
             timeline = [f for f in [*old.get(person_id, ()), *facts] if f.version not in voided[person_id]]
             _subtract(delta, fold(timeline), before)
             profiles.append(_profile(person_id, timeline))
+        person_facts = self.person_facts
         gone = [(person_id, version) for person_id, versions in voided.items() for version in versions]
         if gone:
             connection.execute(
@@ -91,12 +93,14 @@ class PopulationsProjector(Projector):
         self._add_flows(connection, delta)
 
     def refresh(self, connection: Connection) -> None:
+        person_profiles = self.person_profiles
         due = select(person_profiles.c.person_id).where(person_profiles.c.pending_on <= today())
         timelines = self._timelines(connection, list(connection.execute(due).scalars()))
         if timelines:
             self._save_profiles(connection, [_profile(person_id, facts) for person_id, facts in timelines.items()])
 
     def _timelines(self, connection: Connection, person_ids: list[str]) -> dict[str, list[Fact]]:
+        person_facts = self.person_facts
         rows = connection.execute(select(person_facts).where(person_facts.c.person_id.in_(person_ids)))
         timelines: dict[str, list[Fact]] = defaultdict(list)
         for row in rows:
@@ -104,7 +108,7 @@ class PopulationsProjector(Projector):
         return timelines
 
     def _save_profiles(self, connection: Connection, profiles: list[dict[str, Any]]) -> None:
-        statement = upsert(connection)(person_profiles)
+        statement = upsert(connection)(self.person_profiles)
         connection.execute(
             statement.on_conflict_do_update(
                 index_elements=["person_id"],
@@ -117,6 +121,7 @@ class PopulationsProjector(Projector):
         changed = [(key, counts) for key, counts in delta.items() if any(counts.values())]
         if not changed:
             return
+        population_days = self.population_days
         statement = upsert(connection)(population_days)
         connection.execute(
             statement.on_conflict_do_update(
@@ -125,13 +130,16 @@ class PopulationsProjector(Projector):
             ),
             [{"population": p, "day": d, **{name: counts[name] for name in COLUMNS}} for (p, d), counts in changed],
         )
-        # A day whose flows cancel out leaves no row, exactly as if it had never had any.
-        connection.execute(
-            delete(population_days).where(
-                tuple_(population_days.c.population, population_days.c.day).in_([key for key, _ in changed]),
-                and_(*(population_days.c[name] == 0 for name in COLUMNS)),
+        # A day whose flows cancel out leaves no row, exactly as if it had never had any. Flows never go
+        # below zero and no row is kept with none, so only a day where one went down can be left empty.
+        lowered = [key for key, counts in changed if any(count < 0 for count in counts.values())]
+        if lowered:
+            connection.execute(
+                delete(population_days).where(
+                    tuple_(population_days.c.population, population_days.c.day).in_(lowered),
+                    and_(*(population_days.c[name] == 0 for name in COLUMNS)),
+                )
             )
-        )
 
 
 _PROFILE_COLUMNS = ("race_ethnicity", "sex", "birth_year", "birth_month", "populations", "in_error", "pending_on")

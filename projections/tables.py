@@ -6,6 +6,11 @@ No column holds personal data: names, dates of birth and notes stay sealed in th
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, Index, Integer, MetaData, String, Table
 
 metadata = MetaData()
+#: The copies a rebuild fills aside (projections/rebuild.py): never in the migrations, created and dropped by it.
+aside_metadata = MetaData()
+
+#: What a rebuild puts before the name of each table, and each position, it builds aside.
+ASIDE_PREFIX = "rebuild_"
 
 projection_positions = Table(
     "projection_positions",
@@ -158,6 +163,28 @@ gap_handoffs = Table(
     Index("ix_gap_handoffs_requested_on_position", "requested_on", "position"),
     Index("ix_gap_handoffs_episode_id_requested_on", "episode_id", "requested_on", "in_error"),
 )
+
+
+#: The tables a rebuild builds aside and switches in (the audit chain is never rebuilt: it is the evidence).
+REBUILT = (
+    persons,
+    person_statements,
+    person_populations,
+    services,
+    handoffs,
+    person_facts,
+    person_profiles,
+    population_days,
+    gap_handoffs,
+)
+for _table in REBUILT:
+    _table.to_metadata(aside_metadata, name=ASIDE_PREFIX + _table.name)
+
+
+def aside(table: Table) -> Table:
+    """The copy of a read-model table a rebuild fills aside: the same columns and indexes, another name."""
+    return aside_metadata.tables[ASIDE_PREFIX + table.name]
+
 
 # -- audit: the hash chain over the stored events (its signed heads: coord/tables.py) -----------------
 
