@@ -178,7 +178,11 @@ REBUILT = (
     gap_handoffs,
 )
 for _table in REBUILT:
-    _table.to_metadata(aside_metadata, name=ASIDE_PREFIX + _table.name)
+    _copy = _table.to_metadata(aside_metadata, name=ASIDE_PREFIX + _table.name)
+    for _index in _copy.indexes:
+        # An index named in full keeps its name in a copy: give it the copy's, as the generated names have.
+        if _index.name and _table.name in _index.name and _copy.name not in _index.name:
+            _index.name = _index.name.replace(_table.name, _copy.name, 1)
 
 
 def aside(table: Table) -> Table:
