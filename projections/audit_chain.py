@@ -139,7 +139,10 @@ class AuditChain:
         wanted: set[int] = set(anchors)
         found: dict[int, str] = {}
         after, start_hash = start
-        previous = bytes.fromhex(start_hash)
+        try:
+            previous: bytes | None = bytes.fromhex(start_hash)
+        except ValueError:
+            previous = None  # not a hash (a head altered in the database): fails once an event is chained to it
         chain = self._chain(after)
         entry = next(chain, None)
         checked, chained_to, last = 0, after, after
