@@ -8,7 +8,7 @@ fixes the end of the log.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -35,16 +35,19 @@ def _utc_text(at: datetime) -> str:
 
 
 def entry_hash(previous: str, row: Any) -> str:
+    return _chained(previous, [row[name] for name in CONTENT])
+
+
+def _chained(previous: str, content: Iterable[Any]) -> str:
     """Each part length-prefixed so that no two entries encode alike; a missing agency is its own mark."""
-    parts = []
-    for name in CONTENT:
-        value = row[name]
+    parts = [bytes.fromhex(previous)]
+    for value in content:
         if value is None:
             parts.append(b"\xff" * 8)
             continue
         data = (_utc_text(value) if isinstance(value, datetime) else str(value)).encode("utf-8", "surrogatepass")
         parts.append(len(data).to_bytes(8, "big") + data)
-    return hashlib.sha256(bytes.fromhex(previous) + b"".join(parts)).hexdigest()
+    return hashlib.sha256(b"".join(parts)).hexdigest()
 
 
 def _entry(who: Principal, person_id: UUID, fields: Sequence[str], purpose: str, at: datetime) -> dict[str, Any]:
@@ -137,17 +140,25 @@ class AccessLog:
         checked = 0
         if last and last in wanted:
             found[last] = previous
-        for row in self._rows(last):
-            previous = entry_hash(previous, row)
-            if previous != row["hash"]:
-                problem = f"the access-log entry {row['id']} was altered, or an entry just before it was removed"
-                return AccessVerdict(False, checked, last, row["id"], problem)
-            checked, last = checked + 1, row["id"]
+        for entry_id, recorded, *content in self._rows(last):
+            previous = _chained(previous, content)
+            if previous != recorded:
+                problem = f"the access-log entry {entry_id} was altered, or an entry just before it was removed"
+                return AccessVerdict(False, checked, last, entry_id, problem)
+            checked, last = checked + 1, entry_id
             if last in wanted:
                 found[last] = previous
         return AccessVerdict(True, checked, last, hashes=found)
 
     def _rows(self, after: int) -> Iterator[Any]:
-        while rows := self.page(after=after, limit=self.page_size):
+        """(id, hash, *CONTENT) of each entry after `after`, as plain rows (no mapping built per entry)."""
+        columns = [access_log.c.id, access_log.c.hash, *(access_log.c[name] for name in CONTENT)]
+        while True:
+            with self.db.read() as connection:
+                rows = connection.execute(
+                    select(*columns).where(access_log.c.id > after).order_by(access_log.c.id).limit(self.page_size)
+                ).all()
+            if not rows:
+                return
             yield from rows
-            after = rows[-1]["id"]
+            after = rows[-1][0]
