@@ -3,31 +3,19 @@ same verdict, at the same position, with the same counts, on SQLite and PostgreS
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import text
 
-from coord.service.principal import Principal
 from projections import audit_chain
+from tests.integration.test_audit_anchoring import _positions
+from tests.integration.test_audit_chain import _people
 
-CASE_MANAGER = Principal("t", "case_manager", "harbor")
 PAGES = [1, 2, 3, 1000]
 
 
 def _log(coord, persons: int = 4) -> list[int]:
-    app = coord.service
-    for i in range(persons):
-        person = app.identify_person(
-            CASE_MANAGER,
-            attributes={"veteran": "no", "household_type": "family"},
-            pii={"first_name": f"Name{i}"},
-            effective_on=date(2026, 1, 5),
-        )
-        app.record_contact(CASE_MANAGER, person.id, effective_on=date(2026, 1, 9))
-    app.audit_chain.run()
-    with coord.db.read() as connection:
-        return list(connection.execute(text("SELECT position FROM audit_chain ORDER BY position")).scalars())
+    _people(coord, persons)
+    return _positions(coord)
 
 
 def _run(coord, statement: str, **params) -> None:
