@@ -61,7 +61,11 @@ class Database:
         #: takes this lock first, so writers queue in order instead of starving in busy-wait retries.
         self.write_lock: AbstractContextManager[Any] = threading.RLock() if self.is_sqlite else nullcontext()
         if self.is_sqlite:
-            self.engine = create_engine(self.url, connect_args={"timeout": 30, "check_same_thread": False})
+            # The driver keeps up to `cached_statements` prepared statements per connection; an IN list of
+            # another length is another statement, and a rebuild's pages make hundreds, each large: with the
+            # default 128 the process grew with the log (docs/performance.md, Memory).
+            connect_args = {"timeout": 30, "check_same_thread": False, "cached_statements": 32}
+            self.engine = create_engine(self.url, connect_args=connect_args)
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
