@@ -5,6 +5,7 @@ in pages of 1,000 ordered by position (as the projector reads it), through the s
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 from sqlalchemy import text
@@ -31,6 +32,36 @@ def insert_one_per_transaction(coord: Coord, rows: int) -> float:
         with coord.db.write() as connection:
             connection.execute(text("INSERT INTO bench_raw_single (id, body) VALUES (:i, :b)"), {"i": i, "b": body})
     return rows / (time.perf_counter() - started)
+
+
+def insert_under_table_lock(coord: Coord, rows_each: int, clients: int = 8) -> tuple[float, float, float]:
+    """PostgreSQL: (rows/s, p50 ms, p99 ms) of `clients` connections at once, each inserting rows one per
+    transaction after `LOCK TABLE ... IN EXCLUSIVE MODE`, as the event-sourcing library's recorder does before
+    every insert of events (so that positions are in commit order): concurrent writes through the library
+    commit one at a time, and this is their ceiling."""
+    _table(coord, "bench_raw_locked")
+    body = os.urandom(ROW_BYTES // 2).hex()
+    latencies: list[float] = []
+    start = threading.Barrier(clients)
+
+    def client(number: int) -> None:
+        start.wait()
+        for i in range(number * rows_each, (number + 1) * rows_each):
+            begun = time.perf_counter()
+            with coord.db.write() as connection:
+                connection.execute(text("LOCK TABLE bench_raw_locked IN EXCLUSIVE MODE"))
+                connection.execute(text("INSERT INTO bench_raw_locked (id, body) VALUES (:i, :b)"), {"i": i, "b": body})
+            latencies.append(time.perf_counter() - begun)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    rate = len(latencies) / (time.perf_counter() - started)
+    latencies.sort()
+    return rate, latencies[len(latencies) // 2] * 1000, latencies[int(len(latencies) * 0.99)] * 1000
 
 
 def insert_batches(coord: Coord, rows: int, batch: int = BATCH) -> float:

@@ -23,6 +23,10 @@ def record(run: Run, m: dict[str, Any]) -> None:
     add("baselines", "insert, 1 row (~300 B) per transaction", m["single"], "rows/s")
     add("baselines", "insert, 100 rows per transaction", m["batch"], "rows/s")
     add("baselines", "read the event table, pages of 1,000", m["raw_read"], "rows/s")
+    if "locked" in m:
+        rate, p50, p99 = m["locked"]
+        add("baselines", "insert, 1 row/tx under an EXCLUSIVE table lock, 8 clients", rate, "rows/s", single)
+        add("baselines", "the same, p99", p99, "ms")
 
     for clients in (1, 8):
         rate, p50, p99 = m[f"write_{clients}"]
@@ -32,6 +36,9 @@ def record(run: Run, m: dict[str, Any]) -> None:
         add("http_write", f"HTTP write p50, {clients} client{'s' * several}", p50, "ms")
         latency_goal = ({"below": 50} if pg else pg_only) if several else {}
         add("http_write", f"HTTP write p99, {clients} client{'s' * several}", p99, "ms", **latency_goal)
+        if several and "locked" in m:
+            locked = ("raw locked, 8 clients", m["locked"][0])
+            add("http_write", "HTTP write, 8 clients, vs the table lock's ceiling", rate, "writes/s", locked)
 
     loaded = m["loaded"]
     add("bulk_load", "demo load through the application", loaded.rate, "events/s", batch, ratio_at_least=0.5)

@@ -54,6 +54,8 @@ def bench(kind: str, admin_url: str | None, persons: int, sizes: Sizes) -> Run:
         try:
             m["single"] = baselines.insert_one_per_transaction(coord, sizes.raw_single)
             m["batch"] = baselines.insert_batches(coord, sizes.raw_batch)
+            if kind == "postgresql":
+                m["locked"] = baselines.insert_under_table_lock(coord, max(100, sizes.raw_single // 8))
             m["loaded"] = loaded = log.load(coord, persons)
             _, m["raw_read"] = baselines.read_log(coord)
             _, m["decoded"] = baselines.read_and_decode(coord)
