@@ -26,8 +26,8 @@ from events.person_vocabulary import PERSON_EVENTS
 from events.vocabulary import HANDOFF_STATUSES, PERSON_STATUSES
 from projections.db import Database
 from projections.handoff_gaps_projector import handoff_gaps_projector
-from projections.outcomes_projector import outcomes_projector
 from projections.list_projector import lists_projector
+from projections.outcomes_projector import outcomes_projector
 from projections.populations_projector import fact_of, populations_projector
 from projections.tables import FLOWS, gap_handoffs, handoffs, persons, population_days
 from projections.timeline import fold
