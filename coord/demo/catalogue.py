@@ -121,8 +121,8 @@ RACES = {
 AGENCY_OF = {stage: agency for agency, services in CATALOGUE.items() for _, stage, _ in services}
 WINDOW_OF = {stage: window for services in CATALOGUE.values() for _, stage, window in services}
 
-#: The outcome each cradle-to-career stage assesses: (indicator, source, share of persons who meet it).
-OUTCOMES = {
+#: The outcome milestone each cradle-to-career stage assesses: (indicator, source, share of persons who meet it).
+MILESTONES = {
     "kindergarten": ("kindergarten_readiness", "district_assessment", 0.62),
     "elementary": ("early_grade_reading", "state_assessment", 0.55),
     "middle_school": ("middle_school_math", "state_assessment", 0.48),

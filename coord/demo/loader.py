@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from uuid import UUID
 
-from coord.demo.catalogue import AGENCY_OF, CATALOGUE, HOUSING_STAGES, OUTCOMES, PLANS, RETRY_STAGES
+from coord.demo.catalogue import AGENCY_OF, CATALOGUE, HOUSING_STAGES, MILESTONES, PLANS, RETRY_STAGES
 from coord.demo.chance import Chance
 from coord.demo.people import Census, Profile
 from coord.demo.spells import Handoff, Story
@@ -180,8 +180,8 @@ class _Loader:
         # Drawn from a generator of its own, seeded by the demo's: the history written before stays the same.
         rng = random.Random(self.rng.random())
         for p in (p for p in profiles if p.c2c):
-            for stage in (stage for stage in p.path if stage in OUTCOMES):
-                indicator, source, share = OUTCOMES[stage]
+            for stage in (stage for stage in p.path if stage in MILESTONES):
+                indicator, source, share = MILESTONES[stage]
                 on = p.identified_on - timedelta(days=365) + timedelta(days=rng.randint(0, 365 + 540))
                 while on <= self.today:
                     met = rng.random() < share
