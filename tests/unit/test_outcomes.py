@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 
+from coord.workspace.history import history
 from events.dates import today
 from events.errors import DateRuleError, RuleError
 from events.outcomes import Outcome
@@ -155,3 +156,15 @@ def test_a_person_assessed_twice_in_a_period_counts_once_and_the_latest_decides(
         (reading, date(2025, 7, 1), b): (True, date(2026, 5, 1), ()),
         ("employment", date(2025, 7, 1), b): (True, date(2025, 8, 1), ()),
     }
+
+
+def test_the_workspace_history_says_an_outcome_and_its_void_in_plain_words() -> None:
+    p = person()
+    p.record_outcome(indicator="employment", met=False, source="wage_record", effective_on=START, **WHO)
+    p.void_entry(voids=2, reason="wrong_person", note=None, effective_on=today(), **WHO)
+    lines = history(p.collect_events(), {})
+    assert [line.what for line in lines[:2]] == [
+        f"Correction: entry #2 (Outcome recorded of {START.isoformat()}) was entered in error; reason: wrong person",
+        "Outcome recorded: employment, not met (wage record)",
+    ]
+    assert lines[1].voided_by == 3
