@@ -49,6 +49,14 @@ def test_an_outcome_is_recorded_shown_with_the_person_and_voidable(client, token
         f"/api/v1/persons/{person['id']}/outcomes", json=body, headers=auth(writer, Idempotency_Key="outcome-1")
     )
     assert (replay.status_code, replay.json["version"]) == (201, 2), "one key, one outcome"
+    # Each answer (identification, the outcome, its replay) showed the personal data: each read is logged.
+    log = client.get(
+        "/api/v1/audit/access-log", query_string={"person_id": person["id"]}, headers=auth(tokens["auditor"])
+    )
+    assert [entry["agency"] for entry in log.json["items"]] == ["harbor", "harbor", "harbor"]
+    events = client.get("/api/v1/audit/events", headers=auth(tokens["auditor"])).json["items"]
+    assert events[-1]["type"] == "Person.OutcomeRecorded"
+    assert events[-1]["data"] == {"indicator": "employment", "met": True, "source": "wage_record"}
     shown = client.get(f"/api/v1/persons/{person['id']}", headers=auth(tokens["backbone"])).json
     assert shown["outcomes"] == [{"version": 2, **body}], "an outcome is clear: every reader sees it"
 
