@@ -8,8 +8,6 @@ from marshmallow import Schema, fields, post_load, validate
 
 from coord.api.schemas import RequestSchema
 from coord.service import report_params as params
-from projections.reports.outcomes import CUTS as OUTCOME_CUTS
-from projections.reports.periods import PERIODS
 
 COUNT = fields.Integer
 FROM = {"data_key": "from", "attribute": "from"}
@@ -223,7 +221,7 @@ class HandoffGapsQuerySchema(FormatSchema):
 
 
 class OutcomesQuerySchema(FormatSchema):
-    period = fields.String(validate=validate.OneOf(PERIODS), metadata={"description": "default: school_year"})
+    period = fields.String(validate=validate.OneOf(params.PERIODS), metadata={"description": "default: school_year"})
     from_ = fields.String(
         data_key="from",
         validate=validate.Length(max=7),
@@ -235,4 +233,6 @@ class OutcomesQuerySchema(FormatSchema):
     indicator = fields.String(
         validate=validate.OneOf(params.OUTCOME_INDICATORS), metadata={"description": "default: all"}
     )
-    by = fields.String(validate=validate.OneOf(OUTCOME_CUTS), metadata={"description": "cut, small cells suppressed"})
+    by = fields.String(
+        validate=validate.OneOf(params.OUTCOME_CUTS), metadata={"description": "cut, small cells suppressed"}
+    )

@@ -16,8 +16,6 @@ from coord.service import report_params as params
 from coord.service import reports
 from coord.service.principal import Principal
 from coord.wiring import Coord, open_coord
-from projections.reports.outcomes import CUTS as OUTCOME_CUTS
-from projections.reports.periods import PERIODS
 
 #: The operator on the server: reads the reports with an admin's rights.
 OPERATOR = Principal.system("cli-report")
@@ -116,11 +114,13 @@ def handoff_gaps(
 
 
 @report.command()
-@click.option("--period", type=click.Choice(PERIODS), help="school_year (July to June, the default) or calendar_year")
+@click.option(
+    "--period", type=click.Choice(params.PERIODS), help="school_year (July to June, the default) or calendar_year"
+)
 @click.option("--from", "first", help="first period, e.g. 2021-22 or 2021 (default: 4 periods before --to)")
 @click.option("--to", "last", help="last period, e.g. 2025-26 or 2025 (default: the current one)")
 @click.option("--indicator", type=click.Choice(params.OUTCOME_INDICATORS), help="one indicator (default: all)")
-@click.option("--by", type=click.Choice(OUTCOME_CUTS), help="cut by this; small cells are suppressed")
+@click.option("--by", type=click.Choice(params.OUTCOME_CUTS), help="cut by this; small cells are suppressed")
 @FORMAT
 def outcomes(
     period: str | None, first: str | None, last: str | None, indicator: str | None, by: str | None, output: str

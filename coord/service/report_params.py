@@ -23,6 +23,9 @@ WINDOW_DAYS = (1, 365)
 #: The most periods an outcomes report covers, and how many it covers by default (ending with the current one).
 MAX_PERIODS = 50
 DEFAULT_PERIODS = 5
+#: The outcomes report's kinds of period and cuts, for the API's query schema and the CLI's options.
+PERIODS = periods.PERIODS
+OUTCOME_CUTS = outcomes.CUTS
 __all__ = ["CUTS", "OUTCOME_INDICATORS", "POPULATIONS"]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -102,9 +105,9 @@ def population(name: str | None) -> str | None:
 
 def period_kind(kind: str | None) -> str:
     """School years by default."""
-    kind = kind or periods.PERIODS[0]
-    if kind not in periods.PERIODS:
-        raise RuleError(f"period must be one of: {', '.join(periods.PERIODS)}")
+    kind = kind or PERIODS[0]
+    if kind not in PERIODS:
+        raise RuleError(f"period must be one of: {', '.join(PERIODS)}")
     return kind
 
 
@@ -138,6 +141,6 @@ def indicator(name: str | None) -> tuple[str, ...]:
 
 
 def outcome_cut(by: str | None) -> str | None:
-    if by is not None and by not in outcomes.CUTS:
-        raise RuleError(f"by must be one of: {', '.join(outcomes.CUTS)}")
+    if by is not None and by not in OUTCOME_CUTS:
+        raise RuleError(f"by must be one of: {', '.join(OUTCOME_CUTS)}")
     return by
