@@ -15,7 +15,7 @@ from events.vocabulary import check_choice
 #: Why an entry was voided (docs/design.md "Vocabularies").
 CORRECTION_REASONS = ("entered_in_error", "wrong_person", "wrong_date", "duplicate_record")
 #: Entries that may be voided at any time; a status transition only while it is the latest.
-ANY_TIME = ("ContactRecorded", "AttributesChanged")
+ANY_TIME = ("ContactRecorded", "AttributesChanged", "OutcomeRecorded")
 #: Entries that are not status transitions.
 EVERYDAY = ("Identified", *ANY_TIME)
 #: Entries that count as seeing the person.
@@ -30,7 +30,8 @@ class Entry:
 
     kind: str
     effective_on: date
-    #: A transition: the status fields before it. Identification, an attribute change: (attributes, pii).
+    #: A transition: the status fields before it. Identification, an attribute change: (attributes, pii). An
+    #: outcome: its Outcome (events/outcomes.py).
     data: Any = None
 
 
@@ -46,8 +47,8 @@ def check_void(person: Any, voids: int, reason: str, note: PII | None) -> Entry:
     entry = person.entries.get(voids)
     if entry is None:
         raise RuleError(
-            f"the entry at version {voids} cannot be voided: only contacts, attribute changes and the latest "
-            "status transition can be"
+            f"the entry at version {voids} cannot be voided: only contacts, attribute changes, outcomes and the "
+            "latest status transition can be"
         )
     if entry.kind == "Identified":
         raise RuleError("the identification cannot be voided; mark the person entered in error instead")
@@ -83,6 +84,6 @@ def undo(person: Any, voids: int) -> None:
                 person.state(kept.data[0], kept.effective_on, kept.kind == "Identified")
                 pii.update(kept.data[1])
         person.pii = {} if person.erased else pii
-    else:
+    elif entry.kind not in ANY_TIME:  # a status transition (an outcome leaves nothing else to undo)
         for name, value in zip(STATUS_FIELDS, entry.data, strict=True):
             setattr(person, name, value)

@@ -25,6 +25,7 @@ from events.consents import check_new_consent, check_revocation, covers, new_con
 from events.corrections import CORRECTION_REASONS, STATUS_FIELDS, Entry, check_void, row_after, undo
 from events.dates import check_effective_date, today
 from events.errors import DateRuleError, ErasedError, RuleError, TransitionError
+from events.outcomes import Outcome, check_outcome
 from events.person_vocabulary import PERSON_EVENTS, check_move
 from events.pii import PII
 from events.populations import populations_of
@@ -112,6 +113,23 @@ class Person(Aggregate):
         # A back-dated contact must not make the person look less recently seen.
         self.last_contact_on = max(self.last_contact_on, effective_on)
         self.entries[self.version + 1] = Entry("ContactRecorded", effective_on)
+
+    # Outcome milestones
+
+    def record_outcome(self, *, indicator: str, met: bool, source: str, **stamp: Unpack[Stamp]) -> None:
+        check_outcome(indicator, met, source, stamp["effective_on"])
+        self._outcome_recorded(indicator=indicator, met=met, source=source, **stamp)
+
+    @event("OutcomeRecorded")
+    def _outcome_recorded(
+        self, *, indicator: str, met: bool, source: str, effective_on: date, actor: str, agency: str
+    ) -> None:
+        self.entries[self.version + 1] = Entry("OutcomeRecorded", effective_on, Outcome(indicator, met, source))
+
+    @property
+    def outcomes(self) -> dict[int, Entry]:
+        """The outcomes in force (not voided), by version, in log order; each entry's data is its Outcome."""
+        return {version: e for version, e in sorted(self.entries.items()) if e.kind == "OutcomeRecorded"}
 
     # Status transitions
 

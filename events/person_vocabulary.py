@@ -24,6 +24,8 @@ class PersonEvent(Meaning):
 PERSON_EVENTS: dict[str, PersonEvent] = {
     "Identified": PersonEvent(leads_to=ACTIVE, flow="newly_identified"),
     "ContactRecorded": PersonEvent(follows=PERSON_STATUSES),
+    # A cradle-to-career milestone assessed (events/outcomes.py): no status, no flow; the outcomes report reads it.
+    "OutcomeRecorded": PersonEvent(follows=PERSON_STATUSES),
     "Housed": PersonEvent(leads_to="housed", follows=(ACTIVE,), flow="housing_placements"),
     "MarkedInactive": PersonEvent(leads_to="inactive", follows=(ACTIVE,), flow="moved_to_inactive"),
     "ReturnedFromHousing": PersonEvent(leads_to=ACTIVE, follows=("housed",), flow="returned_from_housing"),

@@ -82,6 +82,28 @@ HANDOFF_STATUSES = (
 )
 HANDOFF_PRIORITIES = ("routine", "urgent", "asap", "stat")
 
+#: The cradle-to-career outcome milestones a partnership measures, in the order of the path (docs/reports.md).
+OUTCOME_INDICATORS = (
+    "kindergarten_readiness",
+    "early_grade_reading",
+    "middle_school_math",
+    "high_school_graduation",
+    "postsecondary_enrollment",
+    "postsecondary_completion",
+    "employment",
+)
+#: Where an outcome was read from: a kind of record, never the record's own id (that could name the person).
+OUTCOME_SOURCES = (
+    "school_record",
+    "state_assessment",
+    "district_assessment",
+    "student_clearinghouse",
+    "wage_record",
+    "employer_verification",
+    "program_record",
+    "self_report",
+)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Meaning:

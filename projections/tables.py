@@ -164,6 +164,22 @@ gap_handoffs = Table(
     Index("ix_gap_handoffs_episode_id_requested_on", "episode_id", "requested_on", "in_error"),
 )
 
+# -- outcomes: one row per outcome milestone in force (a voided one leaves) ------------------------------
+
+person_outcomes = Table(
+    "person_outcomes",
+    metadata,
+    Column("person_id", String(32), primary_key=True),
+    #: The version of the person's entry that recorded it: what a void names.
+    Column("version", Integer, primary_key=True),
+    Column("indicator", String(32), nullable=False),
+    Column("met", Boolean, nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("source", String(32), nullable=False),
+    # The report reads one indicator's outcomes over a range of days.
+    Index("ix_person_outcomes_indicator_effective_on", "indicator", "effective_on"),
+)
+
 
 #: The tables a rebuild builds aside and switches in (the audit chain is never rebuilt: it is the evidence).
 REBUILT = (
@@ -176,6 +192,7 @@ REBUILT = (
     person_profiles,
     population_days,
     gap_handoffs,
+    person_outcomes,
 )
 for _table in REBUILT:
     _copy = _table.to_metadata(aside_metadata, name=ASIDE_PREFIX + _table.name)

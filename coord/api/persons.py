@@ -10,6 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from coord.api.http import POST_HEADERS, WRITE_HEADERS, caller, coord, expected_version, idempotent, purpose
+from coord.api.outcome_schemas import OutcomeCreateSchema
 from coord.api.representations import person_view, render_person, shown_person, tagged
 from coord.api.schemas import (
     ConsentCreateSchema,
@@ -25,6 +26,7 @@ from coord.api.schemas import (
     PersonTransitionSchema,
 )
 from coord.service.corrections import void_entry
+from coord.service.outcomes import record_outcome
 from coord.service.privacy import answering
 from events.dates import today
 from events.pii import PERSON_PII_FIELDS
@@ -123,6 +125,20 @@ class Contacts(MethodView):
                 service_id=data.get("service_id"),
                 expected_version=expected_version(),
             )
+            return shown_person(who, person, purpose())
+
+
+@blp.route("/<uuid:person_id>/outcomes")
+class Outcomes(MethodView):
+    @blp.arguments(OutcomeCreateSchema)
+    @blp.response(201, PersonSchema)
+    @blp.doc(parameters=WRITE_HEADERS + POST_HEADERS)
+    @idempotent("person", _render)
+    def post(self, data: dict[str, Any], person_id: UUID) -> dict[str, Any]:
+        """Record a cradle-to-career outcome milestone (identifying agency, agencies a consent covers, admins)"""
+        who = caller()
+        with answering(who, purpose()):  # the read of the answer is logged with the write
+            person = record_outcome(coord().service, who, person_id, **data, expected_version=expected_version())
             return shown_person(who, person, purpose())
 
 

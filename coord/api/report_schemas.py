@@ -140,6 +140,28 @@ class HandoffGapsSchema(Schema):
     rows = fields.List(fields.Nested(HandoffGapRowSchema))
 
 
+class OutcomeRowSchema(Schema):
+    indicator = fields.String()
+    period = fields.String(metadata={"description": "2025-26 (July 1 to June 30) or 2025"})
+    race_ethnicity = fields.String(metadata={"description": "with by=race_ethnicity"})
+    sex = fields.String(metadata={"description": "with by=sex"})
+    age_band = fields.String(metadata={"description": "with by=age_band (age at the deciding outcome's date)"})
+    assessed = _maybe(COUNT, "persons with an outcome of the indicator in the period")
+    met = _maybe(COUNT, "of those, persons whose latest outcome in the period is met")
+    rate = _maybe(fields.Float, "met / assessed, 3 decimals (null when none was assessed)")
+    suppressed = fields.List(fields.String(), metadata={"description": "fields hidden as small cells (null)"})
+
+
+class OutcomesSchema(Schema):
+    period = fields.String()
+    from_ = fields.String(**FROM)
+    to = fields.String()
+    indicator = fields.String(allow_none=True)
+    by = fields.String(allow_none=True)
+    suppress_below = fields.Integer()
+    rows = fields.List(fields.Nested(OutcomeRowSchema))
+
+
 # -- queries ------------------------------------------------------------------------------------------
 
 
@@ -196,3 +218,21 @@ class HandoffGapsQuerySchema(FormatSchema):
         metadata={"description": "default: each to-service's window"},
     )
     by = fields.String(validate=validate.OneOf(params.CUTS), metadata={"description": "cut, small cells suppressed"})
+
+
+class OutcomesQuerySchema(FormatSchema):
+    period = fields.String(validate=validate.OneOf(params.PERIODS), metadata={"description": "default: school_year"})
+    from_ = fields.String(
+        data_key="from",
+        validate=validate.Length(max=7),
+        metadata={"description": "first period: 2021-22 (school year) or 2021 (calendar year); default: 4 before to"},
+    )
+    to = fields.String(
+        validate=validate.Length(max=7), metadata={"description": "last period (default: the current one)"}
+    )
+    indicator = fields.String(
+        validate=validate.OneOf(params.OUTCOME_INDICATORS), metadata={"description": "default: all"}
+    )
+    by = fields.String(
+        validate=validate.OneOf(params.OUTCOME_CUTS), metadata={"description": "cut, small cells suppressed"}
+    )

@@ -1,5 +1,5 @@
-"""/reports: live counts, Built for Zero monthly metrics, month close and the BFZ submission, functional zero
-and handoff gaps, as JSON or CSV.
+"""/reports: live counts, Built for Zero monthly metrics, month close and the BFZ submission, functional zero,
+handoff gaps and outcomes, as JSON or CSV.
 
 For the backbone, auditors and admins (closing a month: the backbone and admins). Rows come from
 coord/service/reports.py and coord/service/submissions.py; this module only picks the format.
@@ -27,6 +27,8 @@ from coord.api.report_schemas import (
     MonthCloseSchema,
     MonthlyQuerySchema,
     MonthlySchema,
+    OutcomesQuerySchema,
+    OutcomesSchema,
     SubmissionSchema,
 )
 from coord.report_formats import Report, plain
@@ -127,6 +129,25 @@ class HandoffGaps(MethodView):
             last=query.get("to"),
             as_of=query.get("as_of"),
             window_days=query.get("window_days"),
+            by=query.get("by"),
+        )
+        return _answer(report, query)
+
+
+@blp.route("/outcomes")
+class Outcomes(MethodView):
+    @blp.arguments(OutcomesQuerySchema, location="query")
+    @blp.response(200, OutcomesSchema)
+    @blp.doc(**CSV_DOC)
+    def get(self, query: dict[str, Any]) -> Any:
+        """Cradle-to-career outcomes per indicator and school or calendar year: assessed, met, rate; optionally cut"""
+        report = reports.outcomes_report(
+            coord(),
+            caller(),
+            period=query.get("period"),
+            first=query.get("from_"),
+            last=query.get("to"),
+            indicator=query.get("indicator"),
             by=query.get("by"),
         )
         return _answer(report, query)

@@ -42,6 +42,10 @@ def person_view(seen: SeenPerson) -> dict[str, Any]:
         "pii_visible": revealed is not None,
         **pii,
         "consents": [{"id": consent_id, **consent} for consent_id, consent in person.consents.items()],
+        "outcomes": [
+            {"version": version, **vars(entry.data), "effective_on": entry.effective_on}
+            for version, entry in person.outcomes.items()
+        ],
     }
 
 

@@ -122,6 +122,14 @@ class ConsentSchema(Schema):
     revoked_on = fields.Date(allow_none=True)
 
 
+class OutcomeSchema(Schema):
+    version = fields.Integer(metadata={"description": "the entry's version: void it with POST .../corrections"})
+    indicator = fields.String()
+    met = fields.Boolean()
+    effective_on = fields.Date()
+    source = fields.String()
+
+
 class PersonSchema(Schema):
     id = fields.String()
     version = fields.Integer()
@@ -151,6 +159,7 @@ class PersonSchema(Schema):
     email = fields.String(allow_none=True)
     notes = fields.String(allow_none=True)
     consents = fields.List(fields.Nested(ConsentSchema))
+    outcomes = fields.List(fields.Nested(OutcomeSchema), metadata={"description": "outcomes in force, oldest first"})
 
 
 class PersonChangedSchema(PersonSchema):

@@ -111,3 +111,24 @@ def handoff_gaps(
         ),
         output,
     )
+
+
+@report.command()
+@click.option(
+    "--period", type=click.Choice(params.PERIODS), help="school_year (July to June, the default) or calendar_year"
+)
+@click.option("--from", "first", help="first period, e.g. 2021-22 or 2021 (default: 4 periods before --to)")
+@click.option("--to", "last", help="last period, e.g. 2025-26 or 2025 (default: the current one)")
+@click.option("--indicator", type=click.Choice(params.OUTCOME_INDICATORS), help="one indicator (default: all)")
+@click.option("--by", type=click.Choice(params.OUTCOME_CUTS), help="cut by this; small cells are suppressed")
+@FORMAT
+def outcomes(
+    period: str | None, first: str | None, last: str | None, indicator: str | None, by: str | None, output: str
+) -> None:
+    """Cradle-to-career outcomes per indicator and period: assessed, met, rate."""
+    _print(
+        lambda coord: reports.outcomes_report(
+            coord, OPERATOR, period=period, first=first, last=last, indicator=indicator, by=by
+        ),
+        output,
+    )

@@ -120,3 +120,14 @@ RACES = {
 #: Where each stage is offered: its agency and its handoff window in days (one service per stage).
 AGENCY_OF = {stage: agency for agency, services in CATALOGUE.items() for _, stage, _ in services}
 WINDOW_OF = {stage: window for services in CATALOGUE.values() for _, stage, window in services}
+
+#: The outcome milestone each cradle-to-career stage assesses: (indicator, source, share of persons who meet it).
+MILESTONES = {
+    "kindergarten": ("kindergarten_readiness", "district_assessment", 0.62),
+    "elementary": ("early_grade_reading", "state_assessment", 0.55),
+    "middle_school": ("middle_school_math", "state_assessment", 0.48),
+    "high_school": ("high_school_graduation", "school_record", 0.8),
+    "postsecondary_advising": ("postsecondary_enrollment", "student_clearinghouse", 0.6),
+    "postsecondary": ("postsecondary_completion", "student_clearinghouse", 0.4),
+    "employment": ("employment", "wage_record", 0.7),
+}

@@ -3,16 +3,18 @@ application service's own commands so that every event passes the domain rules; 
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
 from uuid import UUID
 
-from coord.demo.catalogue import AGENCY_OF, CATALOGUE, HOUSING_STAGES, PLANS, RETRY_STAGES
+from coord.demo.catalogue import AGENCY_OF, CATALOGUE, HOUSING_STAGES, MILESTONES, PLANS, RETRY_STAGES
 from coord.demo.chance import Chance
 from coord.demo.people import Census, Profile
 from coord.demo.spells import Handoff, Story
 from coord.service.application import CoordApplication
+from coord.service.outcomes import record_outcome
 from coord.service.principal import Principal
 from events.dates import today as utc_today
 
@@ -46,6 +48,7 @@ def generate(
         with app.batch():
             loader.write_retries()
             loader.write_back_dated(profiles)
+            loader.write_outcomes(profiles)
     finally:
         app.project_on_write = was
     app.project()
@@ -170,6 +173,23 @@ class _Loader:
             a.update(change)
             self.app.change_person(who, p.id, attributes=change, pii={}, effective_on=on)
             self.counts["back_dated_events"] += 1
+
+    def write_outcomes(self, profiles: list[Profile]) -> None:
+        """The outcome each stage of a cradle-to-career track assesses, recorded by the stage's agency on a day
+        from a year before identification (a school record) to today; now and then assessed again later."""
+        # Drawn from a generator of its own, seeded by the demo's: the history written before stays the same.
+        rng = random.Random(self.rng.random())
+        for p in (p for p in profiles if p.c2c):
+            for stage in (stage for stage in p.path if stage in MILESTONES):
+                indicator, source, share = MILESTONES[stage]
+                on = p.identified_on - timedelta(days=365) + timedelta(days=rng.randint(0, 365 + 540))
+                while on <= self.today:
+                    met = rng.random() < share
+                    record_outcome(
+                        self.app, self.who(stage), p.id, indicator=indicator, met=met, source=source, effective_on=on
+                    )
+                    self.counts["outcomes"] += 1
+                    on += timedelta(days=rng.randint(60, 400) if rng.random() < 0.15 else 10_000)
 
     def summary(self, head: int) -> dict[str, int]:
         kinds: Counter[str] = Counter()

@@ -88,6 +88,14 @@ def require_identifying_agency(who: Principal, person: Person, action: str) -> N
         raise ForbiddenError(f"only the identifying agency or an admin may {action} for this person")
 
 
+def require_outcome(who: Principal, person: Person, on: date) -> None:
+    """Record an outcome: the identifying agency, an agency an unexpired consent covers on `on`, or an admin (an
+    outcome is about the person's life: only an agency that knows who they are records one, erased or not)."""
+    require(who, WRITE)
+    if who.role != ADMIN and not (who.agency is not None and person.can_see_pii(who.agency, on)):
+        raise ForbiddenError("only the identifying agency, an agency a consent covers or an admin may record outcomes")
+
+
 def require_correction(who: Principal, person: Person) -> None:
     """Void an entry of a person's record: the identifying agency only, or an admin."""
     require_identifying_agency(who, person, "record a correction")

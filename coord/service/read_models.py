@@ -27,6 +27,7 @@ from projections.db import Database
 from projections.follow import PROJECTED_CHANNEL
 from projections.handoff_gaps_projector import handoff_gaps_projector
 from projections.list_projector import lists_projector
+from projections.outcomes_projector import outcomes_projector
 from projections.populations_projector import populations_projector
 from projections.runner import CatchUp
 
@@ -46,7 +47,10 @@ class ReadModelHost(EventLog):
         self.lists = CatchUp(self, db, [lists])
         #: Every read model: followed in the background (`coord serve` on SQLite, `coord project`).
         self.projections = CatchUp(
-            self, db, [lists, populations_projector(), handoff_gaps_projector()], notify=PROJECTED_CHANNEL
+            self,
+            db,
+            [lists, populations_projector(), handoff_gaps_projector(), outcomes_projector()],
+            notify=PROJECTED_CHANNEL,
         )
         #: Tamper evidence over the stored events, extended like a projection but never rebuilt.
         self.audit_chain = AuditChain(self, db)

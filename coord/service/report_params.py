@@ -9,6 +9,8 @@ from datetime import date
 from events.dates import FIRST_DAY, today
 from events.errors import RuleError
 from events.populations import POPULATIONS
+from events.vocabulary import OUTCOME_INDICATORS
+from projections.reports import outcomes, periods
 from projections.reports.handoff_gaps import CUTS
 from projections.reports.months import add_months, label, month_of, months_between
 
@@ -18,7 +20,13 @@ MONTH_EXAMPLE = "2026-01"
 MAX_MONTHS = 120
 #: The smallest and largest handoff window a report may ask for, in days.
 WINDOW_DAYS = (1, 365)
-__all__ = ["CUTS", "POPULATIONS"]
+#: The most periods an outcomes report covers, and how many it covers by default (ending with the current one).
+MAX_PERIODS = 50
+DEFAULT_PERIODS = 5
+#: The outcomes report's kinds of period and cuts, for the API's query schema and the CLI's options.
+PERIODS = periods.PERIODS
+OUTCOME_CUTS = outcomes.CUTS
+__all__ = ["CUTS", "OUTCOME_INDICATORS", "POPULATIONS"]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -90,3 +98,49 @@ def population(name: str | None) -> str | None:
     if name is not None and name not in POPULATIONS:
         raise RuleError(f"population must be one of: {', '.join(POPULATIONS)}")
     return name
+
+
+# -- the outcomes report: periods, an indicator, its cuts ---------------------------------------------------
+
+
+def period_kind(kind: str | None) -> str:
+    """School years by default."""
+    kind = kind or PERIODS[0]
+    if kind not in PERIODS:
+        raise RuleError(f"period must be one of: {', '.join(PERIODS)}")
+    return kind
+
+
+def parse_period(kind: str, text: str, name: str) -> date:
+    """A period's label (e.g. 2025-26, or 2025 for a calendar year) as the date of its first day."""
+    start = periods.parse_period(kind, text)
+    if start is None or start.year < FIRST_DAY.year:
+        raise RuleError(f"{name} must be a {kind.replace('_', ' ')} written like {periods.PERIOD_EXAMPLES[kind]}")
+    return start
+
+
+def period_range(kind: str, first: str | None, last: str | None) -> tuple[date, date]:
+    """Default: the five periods ending with the current one; periods after the current one are refused."""
+    current = periods.period_of(kind, today())
+    end = parse_period(kind, last, "to") if last else current
+    start = parse_period(kind, first, "from") if first else periods.add_periods(end, 1 - DEFAULT_PERIODS)
+    if end > current:
+        raise RuleError(f"to may not be after {periods.period_label(kind, current)}")
+    if start > end:
+        raise RuleError("from must not be after to")
+    if len(periods.periods_between(start, end)) > MAX_PERIODS:
+        raise RuleError(f"a report covers at most {MAX_PERIODS} periods")
+    return start, end
+
+
+def indicator(name: str | None) -> tuple[str, ...]:
+    """The indicators a report covers: the one named, or all."""
+    if name is not None and name not in OUTCOME_INDICATORS:
+        raise RuleError(f"indicator must be one of: {', '.join(OUTCOME_INDICATORS)}")
+    return (name,) if name else OUTCOME_INDICATORS
+
+
+def outcome_cut(by: str | None) -> str | None:
+    if by is not None and by not in OUTCOME_CUTS:
+        raise RuleError(f"by must be one of: {', '.join(OUTCOME_CUTS)}")
+    return by

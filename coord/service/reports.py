@@ -21,6 +21,8 @@ from projections.reports.functional_zero import functional_zero, history_start
 from projections.reports.handoff_gaps import handoff_gaps
 from projections.reports.monthly import METRICS, monthly
 from projections.reports.months import add_months
+from projections.reports.outcomes import outcomes
+from projections.reports.periods import period_label
 from projections.tables import projection_positions
 
 FZ_COLUMNS = [
@@ -51,6 +53,8 @@ GAP_MEASURES = [
     "never_accepted_expired",
     "stale",
 ]
+
+OUTCOME_MEASURES = ["assessed", "met", "rate"]
 
 
 def counts(coord: Coord, who: Principal) -> Report:
@@ -155,3 +159,34 @@ def handoff_gaps_report(
         "suppress_below": suppress_below,
     }
     return Report(parameters, [*GAP_KEYS, *([by] if by else []), *GAP_MEASURES], rows)
+
+
+def outcomes_report(
+    coord: Coord,
+    who: Principal,
+    *,
+    period: str | None = None,
+    first: str | None = None,
+    last: str | None = None,
+    indicator: str | None = None,
+    by: str | None = None,
+) -> Report:
+    """`first` and `last` are period labels (2025-26; 2025 for calendar years), read by report_params."""
+    permissions.require(who, permissions.READ_REPORTS)
+    kind = params.period_kind(period)
+    start, end = params.period_range(kind, first, last)
+    indicators, by = params.indicator(indicator), params.outcome_cut(by)
+    suppress_below = coord.config.suppress_below
+    with coord.db.read() as connection:
+        rows = outcomes(
+            connection, period=kind, first=start, last=end, indicators=indicators, by=by, suppress_below=suppress_below
+        )
+    parameters = {
+        "period": kind,
+        "from": period_label(kind, start),
+        "to": period_label(kind, end),
+        "indicator": indicator,
+        "by": by,
+        "suppress_below": suppress_below,
+    }
+    return Report(parameters, ["indicator", "period", *([by] if by else []), *OUTCOME_MEASURES], rows)

@@ -53,6 +53,7 @@ def title(name: str) -> str:
 _TITLES = {
     "Identified": "Identified (added to the list)",
     "ContactRecorded": "Contact recorded",
+    "OutcomeRecorded": "Outcome recorded",
     "Housed": "Housed",
     "MarkedInactive": "Marked inactive",
     "ReturnedFromHousing": "Returned to the list from housing",
@@ -73,6 +74,8 @@ def _what(event: Any, kinds: dict[int, Any], service_names: dict[str, str]) -> s
         return f"{text}: {_statement(event.attributes, event.pii)}"
     if name == "ContactRecorded" and event.service_id:
         return f"{text} at {service_names.get(event.service_id.hex, 'a service')}"
+    if name == "OutcomeRecorded":
+        return f"{text}: {words(event.indicator)}, {'met' if event.met else 'not met'} ({words(event.source)})"
     if name == "Housed":
         return f"{text} (HMIS destination {event.destination})"
     if name in ("MarkedInactive", "EnteredInError"):

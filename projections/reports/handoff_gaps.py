@@ -4,7 +4,6 @@ within the window, how long acceptance took, and how the ones never accepted end
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
@@ -15,15 +14,12 @@ from uuid import UUID
 from sqlalchemy import Connection, Row, Text, cast, not_, select
 
 from events.populations import POPULATIONS
-from events.vocabulary import RACE_ETHNICITY, SEXES
+from projections.reports.cuts import AGE_BANDS, PERSON_CUT_VALUES, age_at, age_band
 from projections.reports.months import month_end, month_of
 from projections.reports.suppression import Dimension, Kind, suppress
 from projections.tables import gap_handoffs, person_profiles, services
 
 CUTS = ("race_ethnicity", "sex", "age_band", "population")
-AGE_BANDS = ("0-4", "5-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+", "unknown")
-#: The youngest age of each band after "0-4".
-_BAND_STARTS = (5, 18, 25, 35, 45, 55, 65)
 NEVER_ACCEPTED = {name: f"never_accepted_{name}" for name in ("rejected", "cancelled", "expired")}
 COUNTS = ("episodes", "picked_up", "gaps", "censored", *NEVER_ACCEPTED.values(), "stale")
 #: Fields computed from counts, hidden whenever one of the counts they come from is: the percentiles come from
@@ -35,12 +31,7 @@ DERIVED = {
 }
 GROUP = ("month", "to_service_id", "from_stage")
 #: Every value of each cut, each in one row of every group, zeros included: an absent row would say 0.
-CUT_VALUES = {
-    "race_ethnicity": (*RACE_ETHNICITY, "multiple"),
-    "sex": SEXES,
-    "age_band": AGE_BANDS,
-    "population": POPULATIONS,
-}
+CUT_VALUES = {**PERSON_CUT_VALUES, "population": POPULATIONS}
 #: How each cut's values share out a group's episodes: race/ethnicity, sex and age band partition them; the
 #: household populations partition everyone with a household type; veterans and chronic are some of `all`,
 #: which holds every episode (it is the uncut row, never hidden).
@@ -200,26 +191,6 @@ def _cut_values(by: str, head: Row[Any]) -> Sequence[str]:
 @lru_cache(maxsize=256)
 def _populations(stored: str) -> tuple[str, ...]:
     return tuple(json.loads(stored))
-
-
-def age_at(birth_year: int | None, birth_month: str | None, day: date) -> int | None:
-    """Age on `day` in whole years: from the birth month (YYYY-MM) when the dob was known, the birthday
-    counting from the first of that month; else from the birth year, as at the birthday in `day`'s year."""
-    if birth_month is not None:
-        born = int(birth_month[:4]) * 12 + int(birth_month[5:7]) - 1
-        age = (day.year * 12 + day.month - 1 - born) // 12
-    elif birth_year is not None:
-        age = day.year - birth_year
-    else:
-        return None
-    return age if age >= 0 else None
-
-
-def age_band(age: int | None) -> str:
-    """The band of an age in whole years (unknown when the age is)."""
-    if age is None:
-        return "unknown"
-    return AGE_BANDS[bisect_right(_BAND_STARTS, age)]
 
 
 def nearest_rank(values: Sequence[int], percent: int) -> int | None:

@@ -31,6 +31,7 @@ COMMANDS = [
     ["report", "monthly"],
     ["report", "functional-zero"],
     ["report", "handoff-gaps"],
+    ["report", "outcomes"],
     ["verify"],
     ["replay"],
     ["checkpoint"],
@@ -170,6 +171,15 @@ def test_reports_print_as_tables_csv_and_json(cli_env):
     assert gaps["by"] == "sex" and gaps["rows"] and all("suppressed" in row for row in gaps["rows"])
     refused = coord_cli(cli_env, "report", "monthly", "--from", "2026-13", check=False)
     assert refused.returncode == 1 and refused.stderr.strip().count("\n") == 0 and "YYYY-MM" in refused.stderr
+    outcomes = coord_cli(cli_env, "report", "outcomes", "--format", "csv").stdout.splitlines()
+    assert outcomes[0] == "indicator,period,assessed,met,rate" and len(outcomes) == 1 + 7 * 5
+    assert any(line.split(",")[2] not in ("0", "") for line in outcomes[1:]), "the demo records outcomes"
+    cut = json.loads(coord_cli(cli_env, "report", "outcomes", "--by", "age_band", "--format", "json").stdout)
+    assert (cut["period"], cut["by"]) == ("school_year", "age_band") and len(cut["rows"]) == 7 * 5 * 9
+    table = coord_cli(cli_env, "report", "outcomes", "--period", "calendar_year", "--indicator", "employment").stdout
+    assert table.splitlines()[0].split() == ["indicator", "period", "assessed", "met", "rate"]
+    bad = coord_cli(cli_env, "report", "outcomes", "--from", "2025-27", check=False)
+    assert bad.returncode == 1 and bad.stderr.strip() == "Error: from must be a school year written like 2025-26"
     once = coord_cli(cli_env, "project", "--once").stdout
     assert once.startswith("projected 0 events")
 

@@ -39,6 +39,7 @@ def endpoints(client, tokens):
         ("POST", f"{base}/persons"),
         ("PATCH", f"{base}/persons/{person['id']}"),
         ("POST", f"{base}/persons/{person['id']}/contacts"),
+        ("POST", f"{base}/persons/{person['id']}/outcomes"),
         ("POST", f"{base}/persons/{person['id']}/transitions"),
         ("POST", f"{base}/persons/{person['id']}/consents"),
         ("POST", f"{base}/handoffs"),

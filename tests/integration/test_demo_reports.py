@@ -18,6 +18,7 @@ from coord.web import create_app
 from coord.wiring import Coord, open_coord
 from events.crypto import MasterKey
 from events.populations import POPULATIONS
+from events.vocabulary import OUTCOME_INDICATORS
 from projections.reports.monthly import METRICS
 from projections.tables import FLOWS
 
@@ -82,3 +83,13 @@ def test_the_bfz_submission_equals_the_monthly_report_and_balances_for_every_pop
     assert all(row["month"] == month for row in bfz_cells)
     assert [row["balanced"] for row in bfz_cells] == ["true"] * len(POPULATIONS), bfz_cells
     assert all(int(row["previous_actively_homeless"]) > 0 for row in bfz_cells)
+
+
+def test_every_outcome_indicator_has_persons_assessed_and_a_rate(demo):
+    report = reports.outcomes_report(demo, BACKBONE)
+    assessed = {row["indicator"] for row in report.rows if row["assessed"]}
+    assert assessed == set(OUTCOME_INDICATORS)
+    assert all(0 <= row["rate"] <= 1 for row in report.rows if row["assessed"])
+    # The demo's cut shows data too: at least one cell of one indicator is published.
+    cut = reports.outcomes_report(demo, BACKBONE, by="sex", indicator="high_school_graduation").rows
+    assert any(row["assessed"] for row in cut)

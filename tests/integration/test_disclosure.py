@@ -21,6 +21,7 @@ from __future__ import annotations
 import tempfile
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -60,30 +61,42 @@ SUBSETS = ("veterans", "chronic")
 GROUP = ("month", "to_service_id", "from_stage")
 
 
-def group_of(row: Mapping[str, Any]) -> tuple[Any, ...]:
-    return tuple(row[name] for name in GROUP)
+@dataclass(frozen=True)
+class Shape:
+    """What the adversary knows of a report: its counts, the kinds of unit, the fields of a group, the count
+    of every unit of a group (its bound) and the cuts that partition a group's units."""
+
+    counts: tuple[str, ...]
+    kinds: list[frozenset[str]]
+    group: tuple[str, ...]
+    total: str
+    partitions: frozenset[str]
+
+
+HANDOFF_GAPS = Shape(COUNTS, KINDS, GROUP, "episodes", frozenset(PARTITIONS))
 
 
 def pinned_cells(
-    uncut: Sequence[Mapping[str, Any]], cuts: Mapping[str, Sequence[Mapping[str, Any]]]
+    uncut: Sequence[Mapping[str, Any]], cuts: Mapping[str, Sequence[Mapping[str, Any]]], shape: Shape = HANDOFF_GAPS
 ) -> list[tuple[str, Any, str, tuple[Any, ...], int]]:
     """Every hidden count the adversary pins: (cut, cut value, field, group, its value)."""
     found = []
     by_group: dict[tuple[Any, ...], dict[str, list[Mapping[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for by, rows in cuts.items():
         for row in rows:
-            by_group[group_of(row)][by].append(row)
+            by_group[tuple(row[name] for name in shape.group)][by].append(row)
     for whole in uncut:
-        group = group_of(whole)
-        found += [(*cell, group) for cell in _pinned_in_group(whole, by_group[group])]
+        group = tuple(whole[name] for name in shape.group)
+        found += [(*cell, group) for cell in _pinned_in_group(whole, by_group[group], shape)]
     return [(by, value, name, group, low) for by, value, name, low, group in found]
 
 
 def _pinned_in_group(
-    whole: Mapping[str, Any], cuts: Mapping[str, Sequence[Mapping[str, Any]]]
+    whole: Mapping[str, Any], cuts: Mapping[str, Sequence[Mapping[str, Any]]], shape: Shape
 ) -> list[tuple[str, Any, str, int]]:
     rows = [(by, row) for by, cut in cuts.items() for row in cut]
-    k = len(KINDS)
+    kinds, counts = shape.kinds, shape.counts
+    k = len(kinds)
     size = k * (1 + len(rows))  # N, then each row's numbers of each kind
 
     def var(position: int, kind: int) -> int:  # position 0 is the group (N), row i is i + 1
@@ -91,7 +104,7 @@ def _pinned_in_group(
 
     def count(position: int, name: str) -> np.ndarray:
         vector = np.zeros(size)
-        for j, kind in enumerate(KINDS):
+        for j, kind in enumerate(kinds):
             if name in kind:
                 vector[var(position, j)] = 1
         return vector
@@ -110,15 +123,15 @@ def _pinned_in_group(
         low.append(-np.inf)
         high.append(value)
 
-    for name in COUNTS:
+    for name in counts:
         equal(count(0, name), whole[name])
     for i, (_, row) in enumerate(rows, start=1):
-        for name in COUNTS:
+        for name in counts:
             if name not in row["suppressed"]:
                 equal(count(i, name), row[name])
     for by in cuts:
         members = {i: row[by] for i, (cut, row) in enumerate(rows, start=1) if cut == by}
-        if by in PARTITIONS:
+        if by in shape.partitions:
             sums = [list(members)]
         else:
             sums = [[i for i, value in members.items() if value == "all"]]
@@ -138,11 +151,11 @@ def _pinned_in_group(
                     vector[var(0, j)] = -1
                     at_most(vector, 0)
     constraints = LinearConstraint(np.array(lines), np.array(low), np.array(high))
-    bounds = Bounds(np.zeros(size), np.full(size, whole["episodes"]))
+    bounds = Bounds(np.zeros(size), np.full(size, whole[shape.total]))
     integrality = np.ones(size)
     pinned = []
     for i, (by, row) in enumerate(rows, start=1):
-        for name in COUNTS:
+        for name in counts:
             if name not in row["suppressed"]:
                 continue
             objective = count(i, name)

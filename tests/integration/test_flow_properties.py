@@ -5,8 +5,9 @@ list's stored populations and statuses are each person's own, however the log is
 Histories are drawn as plans and run on real Person aggregates: several persons interleaved in the log,
 valid status transitions dated on or after the latest one, attribute changes dated on any day of the pool
 whatever was recorded before (back-dated before other changes and status transitions, before
-identification, on the same day, or tomorrow), voids of contacts, attribute changes and the latest status
-transition, persons entered in error, and dates drawn from a small pool so that many events share a day.
+identification, on the same day, or tomorrow), outcome milestones dated on any such day, voids of contacts,
+attribute changes, outcomes and the latest status transition, persons entered in error, and dates drawn from a
+small pool so that many events share a day.
 """
 
 import tempfile
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 from coord.config import Config
 from coord.service.corrections import void_entry
+from coord.service.outcomes import record_outcome
 from coord.service.principal import Principal
 from coord.wiring import open_coord
 from events.crypto import MasterKey
@@ -63,7 +65,14 @@ TRANSITIONS = {
 TRANSITION_COMMANDS = {command for commands in TRANSITIONS.values() for command in commands}
 CORRECTION_REASONS = st.sampled_from(("entered_in_error", "wrong_person", "wrong_date", "duplicate_record"))
 #: Events a void may name at any time; a status transition only while it is the latest one in force.
-ANY_TIME = ("ContactRecorded", "AttributesChanged")
+ANY_TIME = ("ContactRecorded", "AttributesChanged", "OutcomeRecorded")
+OUTCOMES = st.fixed_dictionaries(
+    {
+        "indicator": st.sampled_from(("early_grade_reading", "employment")),
+        "met": st.booleans(),
+        "source": st.sampled_from(("state_assessment", "self_report")),
+    }
+)
 
 
 def draw_history(data: st.DataObject) -> list[Any]:
@@ -102,7 +111,7 @@ def voidable_versions(history: Sequence[Any]) -> list[int]:
 
 
 def run_command(data: st.DataObject, person: Person, pool: list[date], history: Sequence[Any]) -> None:
-    commands = ["change_attributes", "record_contact", *TRANSITIONS[person.status], "void"]
+    commands = ["change_attributes", "record_contact", "record_outcome", *TRANSITIONS[person.status], "void"]
     if person.status == "inactive" and person.inactive_reason == "deceased":
         commands.remove("return_from_inactive")
     command = data.draw(st.sampled_from(commands), label="command")
@@ -120,6 +129,9 @@ def run_command(data: st.DataObject, person: Person, pool: list[date], history: 
     if command == "change_attributes":
         on = data.draw(st.sampled_from(sorted({*pool, *EXTRA_CHANGE_DAYS})), label="changed on")
         person.change_attributes(attributes=data.draw(CHANGES, label="changes"), pii={}, effective_on=on, **WHO)
+    elif command == "record_outcome":
+        on = data.draw(st.sampled_from(sorted({*pool, *EXTRA_CHANGE_DAYS})), label="assessed on")
+        person.record_outcome(**data.draw(OUTCOMES, label="outcome"), effective_on=on, **WHO)
     elif command == "house":
         person.house(destination=data.draw(st.sampled_from((410, 435)), label="destination"), effective_on=on, **WHO)
     elif command == "mark_inactive":
@@ -366,6 +378,9 @@ def record_through_the_service(service: Any, events: Sequence[Any], catch_up_aft
             )
         elif kind == "ContactRecorded":
             service.record_contact(CASE_MANAGER, ids[event.originator_id], effective_on=on)
+        elif kind == "OutcomeRecorded":
+            outcome = {name: getattr(event, name) for name in ("indicator", "met", "source")}
+            record_outcome(service, CASE_MANAGER, ids[event.originator_id], **outcome, effective_on=on)
         else:
             details = {"destination": getattr(event, "destination", None), "reason": getattr(event, "reason", None)}
             to = STATUS_AFTER[kind]
@@ -404,6 +419,12 @@ def test_histories_recorded_through_the_service_match_the_oracle_and_a_rebuild(d
             assert dump(coord.db, projectors) == incremental
         finally:
             coord.close()
+    # The outcomes in force: each recorded outcome no void names, whoever the person is.
+    voided = {(e.originator_id, e.voids) for e in events if type(e).__name__ == "EntryVoided"}
+    recorded = [e for e in events if type(e).__name__ == "OutcomeRecorded"]
+    in_force_outcomes = [e for e in recorded if (e.originator_id, e.originator_version) not in voided]
+    stored = [(row[2], row[3], row[4], row[5]) for row in incremental["person_outcomes"]]
+    assert sorted(stored) == sorted((e.indicator, e.met, e.effective_on, e.source) for e in in_force_outcomes)
     previous = dict.fromkeys(POPULATIONS, 0)
     for row in rows:
         population, month = row["population"], row["month"]

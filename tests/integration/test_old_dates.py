@@ -68,6 +68,8 @@ def test_a_store_holding_year_one_dates_answers_every_report(client, tokens, coo
         ("/functional-zero", {"format": "csv"}),
         ("/handoff-gaps", {}),
         *[("/handoff-gaps", {"by": cut}) for cut in ("race_ethnicity", "sex", "age_band", "population")],
+        ("/outcomes", {"from": "1900-01", "to": "1901-02"}),
+        ("/outcomes", {"period": "calendar_year", "from": "1900", "to": "1949", "by": "age_band"}),
     ]:
         response = client.get(f"/api/v1/reports{path}", query_string=query, headers=auth(backbone))
         assert response.status_code == 200, (path, query, response.get_data(as_text=True)[:200])
@@ -94,6 +96,7 @@ def test_writes_dated_before_1900_are_refused(client, tokens):
     url = f"/api/v1/persons/{person['id']}"
     for path, body in [
         ("/contacts", {"effective_on": "0001-01-01"}),
+        ("/outcomes", {"indicator": "employment", "met": True, "source": "wage_record", "effective_on": "0001-01-01"}),
         ("/transitions", {"to": "inactive", "reason": "left_area", "effective_on": "0001-01-01"}),
     ]:
         response = client.post(url + path, json=body, headers=auth(token))

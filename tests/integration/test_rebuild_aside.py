@@ -147,6 +147,7 @@ def test_a_rebuild_stopped_midway_leaves_the_live_tables_and_is_finished_or_star
         "rebuild_lists": 2 * PAGE,
         "rebuild_populations": 2 * PAGE,
         "rebuild_handoff_gaps": 2 * PAGE,
+        "rebuild_outcomes": 2 * PAGE,
     }
 
     # The live tables keep following the log meanwhile.

@@ -17,6 +17,7 @@ from coord.errors import ForbiddenError
 from coord.hmis.importer import import_hmis
 from coord.service import audit, permissions, reports, submissions
 from coord.service.corrections import void_entry
+from coord.service.outcomes import record_outcome
 from coord.service.principal import ROLES, Principal
 from coord.service.replay import replay
 from events.dates import today
@@ -129,6 +130,11 @@ def transition(w: World, who: Principal, relation: str) -> None:
     w.app.transition_person(who, w.person(relation).id, to="inactive", reason="left_area", effective_on=today())
 
 
+def outcome(w: World, who: Principal, relation: str) -> None:
+    indicator = {"indicator": "employment", "met": True, "source": "wage_record"}
+    record_outcome(w.app, who, w.person(relation).id, **indicator, effective_on=today())
+
+
 def death(w: World, who: Principal, relation: str) -> None:
     w.app.transition_person(who, w.person(relation).id, to="inactive", reason="deceased", effective_on=today())
 
@@ -227,6 +233,7 @@ RECORD = "record contacts and status transitions, change attributes"
 DEATH = "mark a person inactive as deceased"
 PATCH_PII = "change a person's personal data"
 CONSENT = "record or revoke consent"
+OUTCOME = "record an outcome milestone"
 CORRECTION = "record a correction: void an entry, or mark a person entered_in_error"
 REQUEST = "request a handoff"
 ANSWER = "accept, reject, start, hold, complete or fail a handoff"
@@ -259,6 +266,7 @@ TABLE = [
     Case(DEATH, "transition_person deceased", PERSON, OWN_AGENCY, death),
     Case(PATCH_PII, "change_person pii", PERSON, MAY_SEE, change(pii={"phone": "555-0100"})),
     Case(CONSENT, "record_consent", PERSON, OWN_AGENCY, consent),
+    Case(OUTCOME, "record_outcome", PERSON, MAY_SEE, outcome),
     Case(CORRECTION, "void_entry", PERSON, OWN_AGENCY, correction),
     Case(CORRECTION, "transition_person entered_in_error", PERSON, OWN_AGENCY, entered_in_error),
     Case(CONSENT, "revoke_consent", PERSON, OWN_AGENCY, revoke),
@@ -280,6 +288,7 @@ TABLE = [
     Case(REPORTS, "functional zero", PERSON, READERS, lambda w, who, _r: reports.functional_zero_report(w.coord, who)),
     Case(REPORTS, "handoff gaps", PERSON, READERS, lambda w, who, _r: reports.handoff_gaps_report(w.coord, who)),
     Case(REPORTS, "bfz", PERSON, READERS, lambda w, who, _r: reports.bfz_report(w.coord, who)),
+    Case(REPORTS, "outcomes", PERSON, READERS, lambda w, who, _r: reports.outcomes_report(w.coord, who, by="sex")),
     Case(
         REPORTS,
         "monthly with revisions",

@@ -13,7 +13,9 @@ from coord.cli.reports import handoff_gaps, read_month
 from coord.service import report_params as params
 from events.dates import today
 from events.errors import RuleError
+from events.vocabulary import OUTCOME_INDICATORS
 from projections.reports.months import add_months, month_of
+from projections.reports.periods import period_of
 
 
 def test_a_month_is_read_into_its_first_day() -> None:
@@ -77,3 +79,31 @@ def test_next_month_is_refused_even_on_a_months_last_day(monkeypatch: pytest.Mon
     assert params.month_range(None, date(2026, 11, 1)) == (date(2025, 12, 1), date(2026, 11, 1))
     with pytest.raises(RuleError, match="^to may not be after 2026-11$"):
         params.month_range(None, date(2026, 12, 1))
+
+
+def test_outcome_periods_default_to_the_five_ending_with_the_current_one_and_refuse_the_future() -> None:
+    school_year = period_of("school_year", today())
+    assert params.period_kind(None) == "school_year"
+    assert params.period_range("school_year", None, None) == (
+        school_year.replace(year=school_year.year - 4),
+        school_year,
+    )
+    assert params.period_range("calendar_year", "2021", "2023") == (date(2021, 1, 1), date(2023, 1, 1))
+    assert params.indicator(None) == OUTCOME_INDICATORS and params.indicator("employment") == ("employment",)
+    next_year = f"{today().year + 1}"
+    for kind, first, last, message in [
+        ("calendar_year", None, next_year, f"^to may not be after {today().year}$"),
+        ("calendar_year", "1950", "2010", "^a report covers at most 50 periods$"),
+        ("calendar_year", "2022", "2021", "^from must not be after to$"),
+        ("calendar_year", "1899", "1900", "^from must be a calendar year written like 2025$"),
+        ("school_year", "2025-2026", None, "^from must be a school year written like 2025-26$"),
+    ]:
+        with pytest.raises(RuleError, match=message):
+            params.period_range(kind, first, last)
+    for call, message in [
+        (lambda: params.period_kind("month"), "^period must be one of: school_year, calendar_year$"),
+        (lambda: params.outcome_cut("population"), "^by must be one of: race_ethnicity, sex, age_band$"),
+        (lambda: params.indicator("reading"), "^indicator must be one of: kindergarten_readiness, "),
+    ]:
+        with pytest.raises(RuleError, match=message):
+            call()

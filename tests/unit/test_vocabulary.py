@@ -27,6 +27,7 @@ from events.vocabulary import HANDOFF_STATUSES, PERSON_STATUSES
 from projections.db import Database
 from projections.handoff_gaps_projector import handoff_gaps_projector
 from projections.list_projector import lists_projector
+from projections.outcomes_projector import outcomes_projector
 from projections.populations_projector import fact_of, populations_projector
 from projections.tables import FLOWS, gap_handoffs, handoffs, persons, population_days
 from projections.timeline import fold
@@ -70,6 +71,9 @@ def _record_consent(p: Person) -> None:
 PERSON_HISTORIES: dict[str, Steps] = {
     "Identified": lambda p: None,
     "ContactRecorded": lambda p: p.record_contact(effective_on=on(3), **WHO),
+    "OutcomeRecorded": lambda p: p.record_outcome(
+        indicator="employment", met=True, source="wage_record", effective_on=on(3), **WHO
+    ),
     "Housed": _house,
     "MarkedInactive": _mark_inactive,
     "ReturnedFromHousing": lambda p: (_house(p), p.return_from_housing(effective_on=on(3), **WHO)),
@@ -154,7 +158,7 @@ def db(tmp_path: Path) -> Iterator[Database]:
     db.dispose()
 
 
-PROJECTORS = (lists_projector(), populations_projector(), handoff_gaps_projector())
+PROJECTORS = (lists_projector(), populations_projector(), handoff_gaps_projector(), outcomes_projector())
 
 
 def project(db: Database, events: list[Any], first_position: int) -> None:
