@@ -32,6 +32,7 @@ COMMANDS = st.one_of(
     st.tuples(st.just("record_consent"), DAY),
     st.tuples(st.just("revoke_consent"), DAY),
     st.tuples(st.just("void_entry"), DAY),
+    st.tuples(st.just("record_outcome"), DAY),
 )
 
 
@@ -52,6 +53,8 @@ def apply(person: Person, name: str, day: Any) -> None:
     elif name == "revoke_consent":
         open_ones = [c for c, consent in person.consents.items() if consent["revoked_on"] is None]
         person.revoke_consent(consent_id=(open_ones or ["none"])[0], **stamp)
+    elif name == "record_outcome":
+        person.record_outcome(indicator="employment", met=True, source="wage_record", **stamp)
     elif name == "void_entry":
         person.void_entry(voids=max(person.entries), reason="wrong_person", note=None, **stamp)
     else:
