@@ -18,8 +18,8 @@ from coord.api.http import POST_HEADERS, caller, coord, idempotent
 from coord.api.report_schemas import (
     BfzQuerySchema,
     BfzSchema,
+    CountsQuerySchema,
     CountsSchema,
-    FormatSchema,
     FunctionalZeroQuerySchema,
     FunctionalZeroSchema,
     HandoffGapsQuerySchema,
@@ -46,12 +46,12 @@ def _answer(report: Report, query: dict[str, Any]) -> Any:
 
 @blp.route("/counts")
 class Counts(MethodView):
-    @blp.arguments(FormatSchema, location="query")
+    @blp.arguments(CountsQuerySchema, location="query")
     @blp.response(200, CountsSchema)
     @blp.doc(**CSV_DOC)
     def get(self, query: dict[str, Any]) -> Any:
-        """Active persons per population now (live)"""
-        return _answer(reports.counts(coord(), caller()), query)
+        """Active persons per population now (live), optionally cut"""
+        return _answer(reports.counts(coord(), caller(), by=query.get("by")), query)
 
 
 @blp.route("/monthly")
@@ -68,6 +68,7 @@ class Monthly(MethodView):
             last=query.get("to"),
             population=query.get("population"),
             revisions=query.get("revisions", False),
+            by=query.get("by"),
         )
         return _answer(report, query)
 

@@ -67,14 +67,29 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+BY = click.option("--by", type=click.Choice(params.PERSON_CUTS), help="cut by this; small cells are suppressed")
+
+
+@report.command()
+@BY
+@FORMAT
+def counts(by: str | None, output: str) -> None:
+    """Live counts: active persons per population now."""
+    _print(lambda coord: reports.counts(coord, OPERATOR, by=by), output)
+
+
 @report.command()
 @click.option("--from", "first", callback=read_month, help="first month, YYYY-MM (default: 11 months before --to)")
 @click.option("--to", "last", callback=read_month, help="last month, YYYY-MM (default: this month)")
 @click.option("--population", type=click.Choice(params.POPULATIONS), help="one population (default: all six)")
+@BY
 @FORMAT
-def monthly(first: date | None, last: date | None, population: str | None, output: str) -> None:
+def monthly(first: date | None, last: date | None, population: str | None, by: str | None, output: str) -> None:
     """Built for Zero monthly metrics per population and month."""
-    _print(lambda coord: reports.monthly_report(coord, OPERATOR, first=first, last=last, population=population), output)
+    _print(
+        lambda coord: reports.monthly_report(coord, OPERATOR, first=first, last=last, population=population, by=by),
+        output,
+    )
 
 
 @report.command("functional-zero")

@@ -9,6 +9,7 @@ from datetime import date
 from events.dates import FIRST_DAY, today
 from events.errors import RuleError
 from events.populations import POPULATIONS
+from projections.reports.cut_units import CUTS as PERSON_CUTS
 from projections.reports.handoff_gaps import CUTS
 from projections.reports.months import add_months, label, month_of, months_between
 
@@ -18,7 +19,7 @@ MONTH_EXAMPLE = "2026-01"
 MAX_MONTHS = 120
 #: The smallest and largest handoff window a report may ask for, in days.
 WINDOW_DAYS = (1, 365)
-__all__ = ["CUTS", "POPULATIONS"]
+__all__ = ["CUTS", "PERSON_CUTS", "POPULATIONS"]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -83,6 +84,13 @@ def window_days(days: int | None) -> int | None:
 def cut(by: str | None) -> str | None:
     if by is not None and by not in CUTS:
         raise RuleError(f"by must be one of: {', '.join(CUTS)}")
+    return by
+
+
+def person_cut(by: str | None) -> str | None:
+    """A cut of population counts: by a person's race/ethnicity, sex or age band (a population is a row)."""
+    if by is not None and by not in PERSON_CUTS:
+        raise RuleError(f"by must be one of: {', '.join(PERSON_CUTS)}")
     return by
 
 

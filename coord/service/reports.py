@@ -4,6 +4,7 @@ rows from projections/reports/, each returned as a Report (coord/report_formats.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
@@ -14,12 +15,14 @@ from coord.service.principal import Principal
 from coord.service.submissions import with_revisions
 from coord.wiring import Coord
 from events.dates import today
+from events.errors import RuleError
 from events.populations import POPULATIONS
-from projections.reports.counts import live_counts
+from projections.reports.counts import live_counts, live_counts_by
 from projections.reports.flows import first_day
 from projections.reports.functional_zero import functional_zero, history_start
 from projections.reports.handoff_gaps import handoff_gaps
 from projections.reports.monthly import METRICS, monthly
+from projections.reports.monthly_cuts import monthly_by
 from projections.reports.months import add_months
 from projections.tables import projection_positions
 
@@ -53,16 +56,25 @@ GAP_MEASURES = [
 ]
 
 
-def counts(coord: Coord, who: Principal) -> Report:
+def counts(coord: Coord, who: Principal, *, by: str | None = None) -> Report:
+    """Active persons per population now; with `by`, per population and value of the cut, suppressed."""
     permissions.require(who, permissions.READ_REPORTS)
+    by = params.person_cut(by)
     on = today()
+    suppress_below = coord.config.suppress_below
     with coord.db.read() as connection:
-        active = live_counts(connection, on=on)
+        if by:
+            rows = live_counts_by(connection, on=on, by=by, suppress_below=suppress_below)
+        else:
+            active = live_counts(connection, on=on)
+            rows = [{"population": population, "active": active[population]} for population in POPULATIONS]
         position = connection.execute(
             select(projection_positions.c.position).where(projection_positions.c.name == "populations")
         ).scalar()
-    rows = [{"population": population, "active": active[population]} for population in POPULATIONS]
-    return Report({"as_of": on, "position": position or 0}, ["population", "active"], rows)
+    parameters = {"as_of": on, "position": position or 0}
+    if by:
+        parameters |= {"by": by, "suppress_below": suppress_below}
+    return Report(parameters, ["population", *([by] if by else []), "active"], rows)
 
 
 def monthly_report(
@@ -73,14 +85,28 @@ def monthly_report(
     last: date | None = None,
     population: str | None = None,
     revisions: bool = False,
+    by: str | None = None,
 ) -> Report:
-    """With `revisions`, each row beside the month's latest submission (coord/service/submissions.py)."""
+    """With `revisions`, each row beside the month's latest submission (coord/service/submissions.py); with
+    `by`, each population and month per value of the cut, suppressed (a submission is never cut)."""
     permissions.require(who, permissions.READ_REPORTS)
     first, last = params.month_range(first, last)
-    population = params.population(population)
+    population, by = params.population(population), params.person_cut(by)
+    if by and revisions:
+        raise RuleError("revisions compare with the submitted metrics, which are not cut: ask without by")
+    populations = (population,) if population else POPULATIONS
+    suppress_below = coord.config.suppress_below
     with coord.db.read() as connection:
-        rows = monthly(connection, first=first, last=last, populations=(population,) if population else POPULATIONS)
-    report = Report({"from": first, "to": last, "population": population}, ["population", "month", *METRICS], rows)
+        if by:
+            rows = monthly_by(
+                connection, first=first, last=last, by=by, populations=populations, suppress_below=suppress_below
+            )
+        else:
+            rows = monthly(connection, first=first, last=last, populations=populations)
+    parameters: dict[str, Any] = {"from": first, "to": last, "population": population}
+    if by:
+        parameters |= {"by": by, "suppress_below": suppress_below}
+    report = Report(parameters, ["population", "month", *([by] if by else []), *METRICS], rows)
     return with_revisions(coord, report) if revisions else report
 
 
