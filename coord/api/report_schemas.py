@@ -173,6 +173,33 @@ class HandoffGapsSchema(Schema):
     rows = fields.List(fields.Nested(HandoffGapRowSchema))
 
 
+class EquityRowSchema(PersonCutSchema):
+    actively_homeless = _maybe(COUNT, "at the end of the last month; " + HIDDEN)
+    share_of_actively_homeless = _maybe(fields.Float, "of the population's actively homeless")
+    housing_placements = _maybe(COUNT, "in the period; " + HIDDEN)
+    share_of_housing_placements = _maybe(fields.Float, "of the population's placements in the period")
+    returned_from_housing = _maybe(COUNT, "returns from housing in the period; " + HIDDEN)
+    share_of_returns = _maybe(fields.Float, "of the population's returns from housing in the period")
+    placement_ratio = _maybe(fields.Float, "share of placements / share of actively homeless (1: proportional)")
+    suppressed = fields.List(fields.String(), metadata={"description": "fields hidden as small cells (null)"})
+
+
+class EquityTotalsSchema(Schema):
+    actively_homeless = COUNT()
+    housing_placements = COUNT()
+    returned_from_housing = COUNT()
+
+
+class EquitySchema(Schema):
+    population = fields.String()
+    from_ = fields.String(**FROM)
+    to = fields.String()
+    by = fields.String(metadata=BY)
+    suppress_below = fields.Integer()
+    totals = fields.Nested(EquityTotalsSchema, metadata={"description": "the population's uncut numbers"})
+    rows = fields.List(fields.Nested(EquityRowSchema))
+
+
 # -- queries ------------------------------------------------------------------------------------------
 
 
@@ -238,3 +265,12 @@ class HandoffGapsQuerySchema(FormatSchema):
         metadata={"description": "default: each to-service's window"},
     )
     by = fields.String(validate=validate.OneOf(params.CUTS), metadata={"description": "cut, small cells suppressed"})
+
+
+class EquityQuerySchema(FormatSchema):
+    population = fields.String(validate=validate.OneOf(params.POPULATIONS), metadata={"description": "default: all"})
+    from_ = Month(data_key="from", metadata={"description": "first month, YYYY-MM"})
+    to = Month(metadata={"description": "last month, YYYY-MM (default: this one)"})
+    by = fields.String(
+        validate=validate.OneOf(params.PERSON_CUTS), metadata={"description": "the cut (default: race_ethnicity)"}
+    )

@@ -1,5 +1,5 @@
-"""/reports: live counts, Built for Zero monthly metrics, month close and the BFZ submission, functional zero
-and handoff gaps, as JSON or CSV.
+"""/reports: live counts, Built for Zero monthly metrics, month close and the BFZ submission, functional zero,
+handoff gaps and the equity view, as JSON or CSV.
 
 For the backbone, auditors and admins (closing a month: the backbone and admins). Rows come from
 coord/service/reports.py and coord/service/submissions.py; this module only picks the format.
@@ -20,6 +20,8 @@ from coord.api.report_schemas import (
     BfzSchema,
     CountsQuerySchema,
     CountsSchema,
+    EquityQuerySchema,
+    EquitySchema,
     FunctionalZeroQuerySchema,
     FunctionalZeroSchema,
     HandoffGapsQuerySchema,
@@ -128,6 +130,24 @@ class HandoffGaps(MethodView):
             last=query.get("to"),
             as_of=query.get("as_of"),
             window_days=query.get("window_days"),
+            by=query.get("by"),
+        )
+        return _answer(report, query)
+
+
+@blp.route("/equity")
+class Equity(MethodView):
+    @blp.arguments(EquityQuerySchema, location="query")
+    @blp.response(200, EquitySchema)
+    @blp.doc(**CSV_DOC)
+    def get(self, query: dict[str, Any]) -> Any:
+        """Each cut value's share of a population's actively homeless, housing placements and returns"""
+        report = reports.equity_report(
+            coord(),
+            caller(),
+            population=query.get("population"),
+            first=query.get("from_"),
+            last=query.get("to"),
             by=query.get("by"),
         )
         return _answer(report, query)

@@ -126,3 +126,17 @@ def handoff_gaps(
         ),
         output,
     )
+
+
+@report.command()
+@click.option("--population", type=click.Choice(params.POPULATIONS), help="default: all")
+@click.option("--from", "first", callback=read_month, help="first month, YYYY-MM (default: 11 months before --to)")
+@click.option("--to", "last", callback=read_month, help="last month, YYYY-MM (default: this month)")
+@click.option("--by", type=click.Choice(params.PERSON_CUTS), help="the cut (default: race_ethnicity)")
+@FORMAT
+def equity(population: str | None, first: date | None, last: date | None, by: str | None, output: str) -> None:
+    """Equity: each group's share of the actively homeless, of housing placements and of returns."""
+    _print(
+        lambda coord: reports.equity_report(coord, OPERATOR, population=population, first=first, last=last, by=by),
+        output,
+    )

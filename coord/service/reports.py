@@ -18,6 +18,7 @@ from events.dates import today
 from events.errors import RuleError
 from events.populations import POPULATIONS
 from projections.reports.counts import live_counts, live_counts_by
+from projections.reports.equity import equity
 from projections.reports.flows import first_day
 from projections.reports.functional_zero import functional_zero, history_start
 from projections.reports.handoff_gaps import handoff_gaps
@@ -181,3 +182,44 @@ def handoff_gaps_report(
         "suppress_below": suppress_below,
     }
     return Report(parameters, [*GAP_KEYS, *([by] if by else []), *GAP_MEASURES], rows)
+
+
+EQUITY_COLUMNS = [
+    "actively_homeless",
+    "share_of_actively_homeless",
+    "housing_placements",
+    "share_of_housing_placements",
+    "returned_from_housing",
+    "share_of_returns",
+    "placement_ratio",
+]
+
+
+def equity_report(
+    coord: Coord,
+    who: Principal,
+    *,
+    population: str | None = None,
+    first: date | None = None,
+    last: date | None = None,
+    by: str | None = None,
+) -> Report:
+    """Each cut value's share of a population's actively homeless, placements and returns (default: all
+    persons, the last 12 months, by race/ethnicity)."""
+    permissions.require(who, permissions.READ_REPORTS)
+    first, last = params.month_range(first, last)
+    population, by = params.population(population) or "all", params.person_cut(by) or "race_ethnicity"
+    suppress_below = coord.config.suppress_below
+    with coord.db.read() as connection:
+        totals, rows = equity(
+            connection, population=population, first=first, last=last, by=by, suppress_below=suppress_below
+        )
+    parameters = {
+        "population": population,
+        "from": first,
+        "to": last,
+        "by": by,
+        "suppress_below": suppress_below,
+        "totals": totals,
+    }
+    return Report(parameters, [by, *EQUITY_COLUMNS], rows)
