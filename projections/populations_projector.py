@@ -29,7 +29,6 @@ from projections.timeline import (
     SpellFlows,
     attributes_on,
     by_day,
-    fold,
     fold_spells,
     race_category,
     struck_out,
@@ -77,11 +76,13 @@ class PopulationsProjector(Projector):
         profiles = []
         spells: dict[str, SpellFlows] = {}
         for person_id, facts in new.items():
-            before = fold(old.get(person_id, ()))
+            before = fold_spells(old.get(person_id, ()))
             new[person_id] = [f for f in facts if f.version not in voided[person_id]]
             timeline = [f for f in [*old.get(person_id, ()), *facts] if f.version not in voided[person_id]]
-            spells[person_id] = fold_spells(timeline)
-            _subtract(delta, by_day(spells[person_id]), before)
+            after = fold_spells(timeline)
+            if after != before:  # most facts (an attribute no population reads) move no flow
+                spells[person_id] = after
+                _subtract(delta, by_day(after), by_day(before))
             profiles.append(_profile(person_id, timeline))
         person_facts = self.person_facts
         gone = [(person_id, version) for person_id, versions in voided.items() for version in versions]
@@ -132,7 +133,9 @@ class PopulationsProjector(Projector):
         )
 
     def _replace_person_flows(self, connection: Connection, spells: dict[str, SpellFlows]) -> None:
-        """Each touched person's flows per spell, written again whole (a person has a few rows)."""
+        """Each person's flows per spell, written again whole (a person has a few rows)."""
+        if not spells:
+            return
         person_flows = self.person_flows
         connection.execute(delete(person_flows).where(person_flows.c.person_id.in_(list(spells))))
         rows = [
