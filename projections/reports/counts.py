@@ -8,9 +8,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from events.populations import POPULATIONS
-from projections.reports.cut_units import cut_values, spells, tally
+from projections.reports.cut_units import by_value, spells, suppress_cut
 from projections.reports.flows import active_at
-from projections.reports.suppression import Dimension, Kind, suppress
 
 
 def live_counts(connection: Connection, *, on: date) -> dict[str, int]:
@@ -25,20 +24,10 @@ def live_counts_by(connection: Connection, *, on: date, by: str, suppress_below:
     A person active now is in one spell, active in some of the populations: that spell is the unit, so the
     populations are suppressed together and none can be worked out from another."""
     found = spells(connection, until=on, populations=POPULATIONS, by=by, band_on=on)
-    values = cut_values(by, found)
-    kinds: dict[str, list[Kind]] = {value: [] for value in values}
+    kinds = by_value(by, found)
     for spell in found:
         kinds[spell.value].append(frozenset(p for p in spell.days if spell.active_after(p, on)))
-    rows, units = tally(kinds, POPULATIONS)
-    shown = suppress(
-        rows,
-        units,
-        group_fields=(),
-        cut_field="value",
-        dimensions=[Dimension(tuple(values))],
-        count_fields=POPULATIONS,
-        below=suppress_below,
-    )
+    shown = suppress_cut(kinds, POPULATIONS, suppress_below)
     return [
         {
             "population": population,

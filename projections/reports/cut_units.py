@@ -21,7 +21,7 @@ from sqlalchemy import Connection, select
 
 from projections.reports.handoff_gaps import CUT_VALUES as GAP_CUT_VALUES
 from projections.reports.handoff_gaps import age_at, age_band
-from projections.reports.suppression import Kind
+from projections.reports.suppression import Dimension, Kind, suppress
 from projections.tables import FLOWS, INFLOWS, OUTFLOWS, person_flows, person_profiles
 
 #: The person cuts of population flows (a population is not a cut here: each row is of one population).
@@ -82,10 +82,11 @@ def _value(by: str, profile: Sequence[Any], band_on: date) -> str:
     return profile[0] if profile[0] is not None else "unknown"
 
 
-def cut_values(by: str, found: Iterable[Spell]) -> list[str]:
-    """The cut's values in order, and after them any value outside the vocabulary that a spell has."""
+def by_value(by: str, found: Iterable[Spell]) -> dict[str, list[Kind]]:
+    """No units yet for each value of the cut, in order, and after them any value outside the vocabulary that
+    a spell has: every value is a row, zeros included."""
     values = list(CUT_VALUES[by])
-    return values + sorted({spell.value for spell in found} - set(values))
+    return {value: [] for value in values + sorted({spell.value for spell in found} - set(values))}
 
 
 def units_of(cells: Mapping[str, int]) -> list[Kind]:
@@ -96,15 +97,30 @@ def units_of(cells: Mapping[str, int]) -> list[Kind]:
     return [frozenset(name for name, n in cells.items() if n >= k) for k in range(1, most + 1)]
 
 
-def tally(kinds_by_value: Mapping[str, Iterable[Kind]], count_fields: Sequence[str]) -> tuple[list, list]:
-    """Per cut value: its row of counts (the sums of its units) and its units by kind, for `suppress`."""
+def suppress_cut(
+    kinds: Mapping[str, Iterable[Kind]],
+    count_fields: Sequence[str],
+    below: int,
+    derived: Mapping[str, Sequence[str]] | None = None,
+) -> list[dict[str, Any]]:
+    """One row per cut value (`value`) of the counts its units add up to, small cells suppressed as one group
+    in which every unit is in exactly one value (projections/reports/suppression.py)."""
     rows, units = [], []
-    for value, kinds in kinds_by_value.items():
-        held: Counter[Kind] = Counter(kind for kind in kinds if kind)
+    for value, found in kinds.items():
+        held: Counter[Kind] = Counter(kind for kind in found if kind)
         totals: Counter[str] = Counter()
         for kind, n in held.items():
             for name in kind:
                 totals[name] += n
         rows.append({"value": value, **{name: totals[name] for name in count_fields}})
         units.append(held)
-    return rows, units
+    return suppress(
+        rows,
+        units,
+        group_fields=(),
+        cut_field="value",
+        dimensions=[Dimension(tuple(kinds))],
+        count_fields=count_fields,
+        below=below,
+        derived=derived,
+    )

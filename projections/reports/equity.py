@@ -15,9 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from projections.reports.cut_units import cut_values, spells, tally, units_of
+from projections.reports.cut_units import by_value, spells, suppress_cut, units_of
 from projections.reports.months import month_end
-from projections.reports.suppression import Dimension, Kind, suppress
 
 COUNTS = ("actively_homeless", "housing_placements", "returned_from_housing")
 SHARES = {
@@ -40,8 +39,7 @@ def equity(
     (1.0: placed in proportion)."""
     end = month_end(last)
     found = spells(connection, until=end, populations=(population,), by=by, band_on=end)
-    values = cut_values(by, found)
-    kinds: dict[str, list[Kind]] = {value: [] for value in values}
+    kinds = by_value(by, found)
     for spell in found:
         days = spell.days.get(population, ())
         cells = {
@@ -49,23 +47,25 @@ def equity(
             **{name: sum(counts[name] for day, counts in days if day >= first) for name in COUNTS[1:]},
         }
         kinds[spell.value] += units_of(cells)
-    rows, units = tally(kinds, COUNTS)
-    totals = {name: sum(row[name] for row in rows) for name in COUNTS}
-    shown = suppress(
-        [{**row, **_shares(row, totals)} for row in rows],
-        units,
-        group_fields=(),
-        cut_field="value",
-        dimensions=[Dimension(tuple(values))],
-        count_fields=COUNTS,
-        below=suppress_below,
-        derived=DERIVED,
-    )
-    return totals, [{by: row.pop("value"), **row} for row in shown]
+    totals = {name: sum(name in kind for found in kinds.values() for kind in found) for name in COUNTS}
+    rows = []
+    for row in suppress_cut(kinds, COUNTS, suppress_below, DERIVED):
+        shares = _shares(row, totals)
+        hidden = row["suppressed"]
+        rows.append(
+            {
+                by: row["value"],
+                **{name: row[name] for name in COUNTS},
+                **{name: None if name in hidden else share for name, share in shares.items()},
+                "suppressed": hidden,
+            }
+        )
+    return totals, rows
 
 
-def _shares(row: Mapping[str, int], totals: Mapping[str, int]) -> dict[str, float | None]:
-    share = {name: row[name] / totals[name] if totals[name] else None for name in COUNTS}
+def _shares(row: Mapping[str, int | None], totals: Mapping[str, int]) -> dict[str, float | None]:
+    """The row's shares of the totals, and its placement ratio, where its counts are shown."""
+    share = {name: row[name] / totals[name] if totals[name] and row[name] is not None else None for name in COUNTS}
     shares: dict[str, float | None] = {
         name: None if share[count] is None else round(share[count], 3) for count, name in SHARES.items()
     }

@@ -18,10 +18,9 @@ from typing import Any
 from sqlalchemy import Connection
 
 from events.populations import POPULATIONS
-from projections.reports.cut_units import cut_values, net, spells, tally, units_of
+from projections.reports.cut_units import by_value, net, spells, suppress_cut, units_of
 from projections.reports.flows import average_days
 from projections.reports.months import label, month_end, month_of, months_between
-from projections.reports.suppression import Dimension, Kind, suppress
 from projections.tables import FLOWS, INFLOWS, OUTFLOWS
 
 COUNTS = ("actively_homeless", *FLOWS)
@@ -44,8 +43,7 @@ def monthly_by(
     """One row per population, month (`first` to `last`) and value of the cut `by`, in that order."""
     months = months_between(first, last)
     found = spells(connection, until=month_end(last), populations=populations, by=by, band_on=month_end(last))
-    values = cut_values(by, found)
-    kinds: dict[str, list[Kind]] = {value: [] for value in values}
+    kinds = by_value(by, found)
     days: dict[tuple[str, str, date], int] = Counter()
     for spell in found:
         cells: Counter[str] = Counter()
@@ -64,17 +62,7 @@ def monthly_by(
                 cells[cell(population, month, "actively_homeless")] += active
         kinds[spell.value] += units_of(+cells)
     count_fields = [cell(p, m, name) for p in populations for m in months for name in COUNTS]
-    rows, units = tally(kinds, count_fields)
-    shown = suppress(
-        rows,
-        units,
-        group_fields=(),
-        cut_field="value",
-        dimensions=[Dimension(tuple(values))],
-        count_fields=count_fields,
-        below=suppress_below,
-        derived=_derived(populations, months),
-    )
+    shown = suppress_cut(kinds, count_fields, suppress_below, _derived(populations, months))
     return [
         _row(population, month, by, wide, days[(wide["value"], population, month)])
         for population in populations

@@ -18,8 +18,7 @@ from events.person import Person
 from projections.db import Database
 from projections.populations_projector import populations_projector
 from projections.reports.equity import equity
-from projections.tables import metadata
-from tests.projection_support import Log, project
+from tests.projection_support import Log, projected
 from tests.support import auth, create_person
 
 WHO = {"actor": "t", "agency": "harbor"}
@@ -44,11 +43,8 @@ def history() -> Log:
 
 @pytest.fixture
 def db(store_url: str):
-    database = Database(store_url)
-    metadata.create_all(database.engine)
-    project(database, [populations_projector()], history().events)
-    yield database
-    database.dispose()
+    with projected(store_url, [populations_projector()], history().events) as database:
+        yield database
 
 
 COLUMNS = (

@@ -21,8 +21,7 @@ from projections.populations_projector import populations_projector
 from projections.reports.counts import live_counts_by
 from projections.reports.monthly import monthly
 from projections.reports.monthly_cuts import monthly_by
-from projections.tables import metadata
-from tests.projection_support import Log, project
+from tests.projection_support import Log, projected
 
 WHO = {"actor": "t", "agency": "harbor"}
 JAN, FEB, MAR = date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)
@@ -58,11 +57,8 @@ def history() -> Log:
 
 @pytest.fixture
 def db(store_url: str):
-    database = Database(store_url)
-    metadata.create_all(database.engine)
-    project(database, [populations_projector()], history().events)
-    yield database
-    database.dispose()
+    with projected(store_url, [populations_projector()], history().events) as database:
+        yield database
 
 
 FIELDS = ("actively_homeless", "newly_identified", "returned_from_housing", "housing_placements", "moved_to_inactive")
