@@ -21,8 +21,18 @@ from events.person_vocabulary import PERSON_EVENTS
 from events.populations import POPULATIONS, populations_of
 from projections.db import upsert
 from projections.runner import Positioned, Projector
-from projections.tables import FLOWS, person_facts, person_profiles, population_days
-from projections.timeline import TRACKED_ATTRIBUTES, Fact, Flows, attributes_on, fold, race_category, struck_out
+from projections.tables import FLOWS, person_facts, person_flows, person_profiles, population_days
+from projections.timeline import (
+    TRACKED_ATTRIBUTES,
+    Fact,
+    Flows,
+    SpellFlows,
+    attributes_on,
+    by_day,
+    fold_spells,
+    race_category,
+    struck_out,
+)
 
 COLUMNS = (*FLOWS, "days_to_housing")
 
@@ -45,8 +55,8 @@ def _tracked(attributes: dict[str, Any]) -> dict[str, Any]:
 
 class PopulationsProjector(Projector):
     def __init__(self, aside: bool = False) -> None:
-        super().__init__("populations", (person_facts, person_profiles, population_days), aside)
-        self.person_facts, self.person_profiles, self.population_days = self.tables
+        super().__init__("populations", (person_facts, person_profiles, population_days, person_flows), aside)
+        self.person_facts, self.person_profiles, self.population_days, self.person_flows = self.tables
 
     def apply_page(self, connection: Connection, page: Sequence[Positioned]) -> None:
         new: dict[str, list[Fact]] = defaultdict(list)
@@ -64,11 +74,15 @@ class PopulationsProjector(Projector):
         old = self._timelines(connection, list(new))
         delta: Flows = defaultdict(Counter)
         profiles = []
+        spells: dict[str, SpellFlows] = {}
         for person_id, facts in new.items():
-            before = fold(old.get(person_id, ()))
+            before = fold_spells(old.get(person_id, ()))
             new[person_id] = [f for f in facts if f.version not in voided[person_id]]
             timeline = [f for f in [*old.get(person_id, ()), *facts] if f.version not in voided[person_id]]
-            _subtract(delta, fold(timeline), before)
+            after = fold_spells(timeline)
+            if after != before:  # most facts (an attribute no population reads) move no flow
+                spells[person_id] = after
+                _subtract(delta, by_day(after), by_day(before))
             profiles.append(_profile(person_id, timeline))
         person_facts = self.person_facts
         gone = [(person_id, version) for person_id, versions in voided.items() for version in versions]
@@ -91,6 +105,7 @@ class PopulationsProjector(Projector):
             connection.execute(insert(person_facts), rows)
         self._save_profiles(connection, profiles)
         self._add_flows(connection, delta)
+        self._replace_person_flows(connection, spells)
 
     def refresh(self, connection: Connection) -> None:
         person_profiles = self.person_profiles
@@ -116,6 +131,26 @@ class PopulationsProjector(Projector):
             ),
             profiles,
         )
+
+    def _replace_person_flows(self, connection: Connection, spells: dict[str, SpellFlows]) -> None:
+        """Each person's flows per spell, written again whole (a person has a few rows)."""
+        if not spells:
+            return
+        person_flows = self.person_flows
+        connection.execute(delete(person_flows).where(person_flows.c.person_id.in_(list(spells))))
+        rows = [
+            {
+                "person_id": person_id,
+                "spell": spell,
+                "population": population,
+                "day": day,
+                **{name: counts[name] for name in COLUMNS},
+            }
+            for person_id, flows in spells.items()
+            for (population, day, spell), counts in flows.items()
+        ]
+        if rows:
+            connection.execute(insert(person_flows), rows)
 
     def _add_flows(self, connection: Connection, delta: Flows) -> None:
         changed = [(key, counts) for key, counts in delta.items() if any(counts.values())]

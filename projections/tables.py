@@ -140,6 +140,20 @@ population_days = Table(
     Column("days_to_housing", Integer, nullable=False),
 )
 
+#: The same flows per person and spell (projections/timeline.py `fold_spells`): what cuts by race, sex and age
+#: band add up, and the units their suppression moves (projections/reports/cut_units.py).
+person_flows = Table(
+    "person_flows",
+    metadata,
+    Column("person_id", String(32), primary_key=True),
+    Column("spell", Integer, primary_key=True),
+    Column("population", String(16), primary_key=True),
+    Column("day", Date, primary_key=True),
+    *(Column(flow, Integer, nullable=False) for flow in FLOWS),
+    Column("days_to_housing", Integer, nullable=False),
+    Index("ix_person_flows_day", "day"),
+)
+
 # -- handoff gaps: one row per handoff, grouped into episodes by the report -------------------------
 
 gap_handoffs = Table(
@@ -191,6 +205,7 @@ REBUILT = (
     person_facts,
     person_profiles,
     population_days,
+    person_flows,
     gap_handoffs,
     person_outcomes,
 )

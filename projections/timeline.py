@@ -36,18 +36,37 @@ class Fact:
 
 #: (population, day) -> flow name -> count; "days_to_housing" sums days for the day's placements.
 Flows = dict[tuple[str, date], Counter[str]]
+#: (population, day, spell) -> flow name -> count: the same flows, each in the spell it belongs to.
+SpellFlows = dict[tuple[str, date, int], Counter[str]]
 
 
 def fold(facts: Iterable[Fact]) -> Flows:
     """The person's flows per population and day."""
+    return by_day(fold_spells(facts))
+
+
+def by_day(spells: SpellFlows) -> Flows:
+    """Flows per population and day, whatever spell they belong to."""
     flows: Flows = {}
+    for (population, day, _spell), counts in spells.items():
+        flows.setdefault((population, day), Counter()).update(counts)
+    return flows
+
+
+def fold_spells(facts: Iterable[Fact]) -> SpellFlows:
+    """The person's flows per population, day and spell: a spell is one stretch of being active (1 from
+    identification, 2 from the first return, ...), and holds the inflow that began it, the population moves
+    made during it and the outflow that ended it. So each spell is active in a population at most once at a
+    time, and its flows alone keep active(M-1) + inflow - outflow = active(M) in every population."""
+    flows: SpellFlows = {}
+    spell = 0
     status: str | None = None
     attributes: dict[str, Any] = {}
     started_on: date | None = None  # identification or latest return: where days to housing count from
 
     def add(populations: Iterable[str], day: date, flow: str, amount: int = 1) -> None:
         for population in populations:
-            flows.setdefault((population, day), Counter())[flow] += amount
+            flows.setdefault((population, day, spell), Counter())[flow] += amount
 
     facts = list(facts)
     identified_on = _identified_on(facts)
@@ -57,6 +76,8 @@ def fold(facts: Iterable[Fact]) -> Flows:
         attributes.update(fact.attributes or {})
         # A status move applies from a status it may follow (the first fact: from none at all).
         if meaning.leads_to is not None and (status in meaning.follows or (status is None and not meaning.follows)):
+            if meaning.leads_to == ACTIVE and status != ACTIVE:
+                spell += 1
             status = meaning.leads_to
             if status == ACTIVE:
                 started_on = day

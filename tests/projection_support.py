@@ -6,7 +6,8 @@ order and feed them to projectors in pages of any size.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,18 @@ def project(db: Database, projectors: Sequence[Projector], events: Iterable[Any]
         with db.write() as connection:
             for projector in projectors:
                 projector.apply_page(connection, positioned[start : start + page_size])
+
+
+@contextmanager
+def projected(url: str, projectors: Sequence[Projector], events: Iterable[Any]) -> Iterator[Database]:
+    """The read models at `url` (created), with `events` projected into them."""
+    database = Database(url)
+    try:
+        metadata.create_all(database.engine)
+        project(database, projectors, events)
+        yield database
+    finally:
+        database.dispose()
 
 
 def dump(db: Database, projectors: Sequence[Projector]) -> dict[str, list[tuple[Any, ...]]]:

@@ -17,14 +17,30 @@ def _maybe(field: type[fields.Field], description: str = "") -> fields.Field:
     return field(allow_none=True, metadata={"description": description} if description else {})
 
 
-class CountRowSchema(Schema):
+HIDDEN = "null when suppressed (with by)"
+SUPPRESSED = {"description": "with by: fields hidden as small cells (null)"}
+BY = {"description": "the cut, small cells suppressed", "enum": list(params.PERSON_CUTS)}
+
+
+class PersonCutSchema(Schema):
+    """A row's value of the cut asked for (`by`)."""
+
+    race_ethnicity = fields.String(metadata={"description": "with by=race_ethnicity (as in force today)"})
+    sex = fields.String(metadata={"description": "with by=sex (as in force today)"})
+    age_band = fields.String(metadata={"description": "with by=age_band"})
+
+
+class CountRowSchema(PersonCutSchema):
     population = fields.String()
-    active = COUNT()
+    active = _maybe(COUNT, HIDDEN)
+    suppressed = fields.List(fields.String(), metadata=SUPPRESSED)
 
 
 class CountsSchema(Schema):
     as_of = fields.String(metadata={"description": "the date the counts are for (today)"})
     position = fields.Integer(metadata={"description": "log position the read model has reached"})
+    by = fields.String(metadata=BY)
+    suppress_below = fields.Integer(metadata={"description": "with by: counts from 1 to this less one are hidden"})
     rows = fields.List(fields.Nested(CountRowSchema))
 
 
@@ -46,8 +62,23 @@ class MonthlyValuesSchema(Schema):
     avg_days_to_housing = _maybe(fields.Float, "identification or latest return to housing, for the month's placements")
 
 
+class MonthlyCutValuesSchema(MonthlyValuesSchema, PersonCutSchema):
+    """With by, a count is null when suppressed."""
+
+    actively_homeless = _maybe(COUNT, HIDDEN)
+    newly_identified = _maybe(COUNT, HIDDEN)
+    returned_from_housing = _maybe(COUNT, HIDDEN)
+    returned_from_inactive = _maybe(COUNT, HIDDEN)
+    housing_placements = _maybe(COUNT, HIDDEN)
+    moved_to_inactive = _maybe(COUNT, HIDDEN)
+    no_longer_meets_population_criteria = _maybe(COUNT, HIDDEN)
+    inflow = _maybe(COUNT, HIDDEN)
+    outflow = _maybe(COUNT, HIDDEN)
+    suppressed = fields.List(fields.String(), metadata=SUPPRESSED)
+
+
 # Bases in this order put population and month first, as in every report's rows.
-class MonthlyRowSchema(MonthlyValuesSchema, PopulationMonthSchema):
+class MonthlyRowSchema(MonthlyCutValuesSchema, PopulationMonthSchema):
     submitted = fields.Nested(
         MonthlyValuesSchema,
         allow_none=True,
@@ -60,6 +91,8 @@ class MonthlySchema(Schema):
     from_ = fields.String(**FROM)
     to = fields.String()
     population = fields.String(allow_none=True)
+    by = fields.String(metadata=BY)
+    suppress_below = fields.Integer(metadata={"description": "with by: counts from 1 to this less one are hidden"})
     rows = fields.List(fields.Nested(MonthlyRowSchema))
 
 
@@ -162,6 +195,33 @@ class OutcomesSchema(Schema):
     rows = fields.List(fields.Nested(OutcomeRowSchema))
 
 
+class EquityRowSchema(PersonCutSchema):
+    actively_homeless = _maybe(COUNT, "at the end of the last month; " + HIDDEN)
+    share_of_actively_homeless = _maybe(fields.Float, "of the population's actively homeless")
+    housing_placements = _maybe(COUNT, "in the period; " + HIDDEN)
+    share_of_housing_placements = _maybe(fields.Float, "of the population's placements in the period")
+    returned_from_housing = _maybe(COUNT, "returns from housing in the period; " + HIDDEN)
+    share_of_returns = _maybe(fields.Float, "of the population's returns from housing in the period")
+    placement_ratio = _maybe(fields.Float, "share of placements / share of actively homeless (1: proportional)")
+    suppressed = fields.List(fields.String(), metadata={"description": "fields hidden as small cells (null)"})
+
+
+class EquityTotalsSchema(Schema):
+    actively_homeless = COUNT()
+    housing_placements = COUNT()
+    returned_from_housing = COUNT()
+
+
+class EquitySchema(Schema):
+    population = fields.String()
+    from_ = fields.String(**FROM)
+    to = fields.String()
+    by = fields.String(metadata=BY)
+    suppress_below = fields.Integer()
+    totals = fields.Nested(EquityTotalsSchema, metadata={"description": "the population's uncut numbers"})
+    rows = fields.List(fields.Nested(EquityRowSchema))
+
+
 # -- queries ------------------------------------------------------------------------------------------
 
 
@@ -190,11 +250,20 @@ class FormatSchema(ParamsSchema):
     )
 
 
+def _person_cut() -> fields.Field:
+    return fields.String(validate=validate.OneOf(params.PERSON_CUTS), metadata={"description": BY["description"]})
+
+
+class CountsQuerySchema(FormatSchema):
+    by = _person_cut()
+
+
 class MonthlyQuerySchema(FormatSchema):
     from_ = Month(data_key="from", metadata={"description": "first month, YYYY-MM"})
     to = Month(metadata={"description": "last month, YYYY-MM (default: this one)"})
     population = fields.String(validate=validate.OneOf(params.POPULATIONS))
     revisions = fields.Boolean(metadata={"description": "add each row's submitted values and whether they changed"})
+    by = _person_cut()
 
 
 class FunctionalZeroQuerySchema(FormatSchema):
@@ -234,5 +303,14 @@ class OutcomesQuerySchema(FormatSchema):
         validate=validate.OneOf(params.OUTCOME_INDICATORS), metadata={"description": "default: all"}
     )
     by = fields.String(
-        validate=validate.OneOf(params.OUTCOME_CUTS), metadata={"description": "cut, small cells suppressed"}
+        validate=validate.OneOf(params.PERSON_CUTS), metadata={"description": "cut, small cells suppressed"}
+    )
+
+
+class EquityQuerySchema(FormatSchema):
+    population = fields.String(validate=validate.OneOf(params.POPULATIONS), metadata={"description": "default: all"})
+    from_ = Month(data_key="from", metadata={"description": "first month, YYYY-MM"})
+    to = Month(metadata={"description": "last month, YYYY-MM (default: this one)"})
+    by = fields.String(
+        validate=validate.OneOf(params.PERSON_CUTS), metadata={"description": "the cut (default: race_ethnicity)"}
     )

@@ -1,5 +1,5 @@
 """/reports: live counts, Built for Zero monthly metrics, month close and the BFZ submission, functional zero,
-handoff gaps and outcomes, as JSON or CSV.
+handoff gaps, outcomes and the equity view, as JSON or CSV.
 
 For the backbone, auditors and admins (closing a month: the backbone and admins). Rows come from
 coord/service/reports.py and coord/service/submissions.py; this module only picks the format.
@@ -18,8 +18,10 @@ from coord.api.http import POST_HEADERS, caller, coord, idempotent
 from coord.api.report_schemas import (
     BfzQuerySchema,
     BfzSchema,
+    CountsQuerySchema,
     CountsSchema,
-    FormatSchema,
+    EquityQuerySchema,
+    EquitySchema,
     FunctionalZeroQuerySchema,
     FunctionalZeroSchema,
     HandoffGapsQuerySchema,
@@ -48,12 +50,12 @@ def _answer(report: Report, query: dict[str, Any]) -> Any:
 
 @blp.route("/counts")
 class Counts(MethodView):
-    @blp.arguments(FormatSchema, location="query")
+    @blp.arguments(CountsQuerySchema, location="query")
     @blp.response(200, CountsSchema)
     @blp.doc(**CSV_DOC)
     def get(self, query: dict[str, Any]) -> Any:
-        """Active persons per population now (live)"""
-        return _answer(reports.counts(coord(), caller()), query)
+        """Active persons per population now (live), optionally cut"""
+        return _answer(reports.counts(coord(), caller(), by=query.get("by")), query)
 
 
 @blp.route("/monthly")
@@ -70,6 +72,7 @@ class Monthly(MethodView):
             last=query.get("to"),
             population=query.get("population"),
             revisions=query.get("revisions", False),
+            by=query.get("by"),
         )
         return _answer(report, query)
 
@@ -148,6 +151,24 @@ class Outcomes(MethodView):
             first=query.get("from_"),
             last=query.get("to"),
             indicator=query.get("indicator"),
+            by=query.get("by"),
+        )
+        return _answer(report, query)
+
+
+@blp.route("/equity")
+class Equity(MethodView):
+    @blp.arguments(EquityQuerySchema, location="query")
+    @blp.response(200, EquitySchema)
+    @blp.doc(**CSV_DOC)
+    def get(self, query: dict[str, Any]) -> Any:
+        """Each cut value's share of a population's actively homeless, housing placements and returns"""
+        report = reports.equity_report(
+            coord(),
+            caller(),
+            population=query.get("population"),
+            first=query.get("from_"),
+            last=query.get("to"),
             by=query.get("by"),
         )
         return _answer(report, query)

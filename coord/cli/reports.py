@@ -67,14 +67,29 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+BY = click.option("--by", type=click.Choice(params.PERSON_CUTS), help="cut by this; small cells are suppressed")
+
+
+@report.command()
+@BY
+@FORMAT
+def counts(by: str | None, output: str) -> None:
+    """Live counts: active persons per population now."""
+    _print(lambda coord: reports.counts(coord, OPERATOR, by=by), output)
+
+
 @report.command()
 @click.option("--from", "first", callback=read_month, help="first month, YYYY-MM (default: 11 months before --to)")
 @click.option("--to", "last", callback=read_month, help="last month, YYYY-MM (default: this month)")
 @click.option("--population", type=click.Choice(params.POPULATIONS), help="one population (default: all six)")
+@BY
 @FORMAT
-def monthly(first: date | None, last: date | None, population: str | None, output: str) -> None:
+def monthly(first: date | None, last: date | None, population: str | None, by: str | None, output: str) -> None:
     """Built for Zero monthly metrics per population and month."""
-    _print(lambda coord: reports.monthly_report(coord, OPERATOR, first=first, last=last, population=population), output)
+    _print(
+        lambda coord: reports.monthly_report(coord, OPERATOR, first=first, last=last, population=population, by=by),
+        output,
+    )
 
 
 @report.command("functional-zero")
@@ -120,7 +135,7 @@ def handoff_gaps(
 @click.option("--from", "first", help="first period, e.g. 2021-22 or 2021 (default: 4 periods before --to)")
 @click.option("--to", "last", help="last period, e.g. 2025-26 or 2025 (default: the current one)")
 @click.option("--indicator", type=click.Choice(params.OUTCOME_INDICATORS), help="one indicator (default: all)")
-@click.option("--by", type=click.Choice(params.OUTCOME_CUTS), help="cut by this; small cells are suppressed")
+@click.option("--by", type=click.Choice(params.PERSON_CUTS), help="cut by this; small cells are suppressed")
 @FORMAT
 def outcomes(
     period: str | None, first: str | None, last: str | None, indicator: str | None, by: str | None, output: str
@@ -130,5 +145,19 @@ def outcomes(
         lambda coord: reports.outcomes_report(
             coord, OPERATOR, period=period, first=first, last=last, indicator=indicator, by=by
         ),
+        output,
+    )
+
+
+@report.command()
+@click.option("--population", type=click.Choice(params.POPULATIONS), help="default: all")
+@click.option("--from", "first", callback=read_month, help="first month, YYYY-MM (default: 11 months before --to)")
+@click.option("--to", "last", callback=read_month, help="last month, YYYY-MM (default: this month)")
+@click.option("--by", type=click.Choice(params.PERSON_CUTS), help="the cut (default: race_ethnicity)")
+@FORMAT
+def equity(population: str | None, first: date | None, last: date | None, by: str | None, output: str) -> None:
+    """Equity: each group's share of the actively homeless, of housing placements and of returns."""
+    _print(
+        lambda coord: reports.equity_report(coord, OPERATOR, population=population, first=first, last=last, by=by),
         output,
     )

@@ -10,7 +10,8 @@ from events.dates import FIRST_DAY, today
 from events.errors import RuleError
 from events.populations import POPULATIONS
 from events.vocabulary import OUTCOME_INDICATORS
-from projections.reports import outcomes, periods
+from projections.reports import periods
+from projections.reports.cut_units import CUTS as PERSON_CUTS
 from projections.reports.handoff_gaps import CUTS
 from projections.reports.months import add_months, label, month_of, months_between
 
@@ -23,10 +24,9 @@ WINDOW_DAYS = (1, 365)
 #: The most periods an outcomes report covers, and how many it covers by default (ending with the current one).
 MAX_PERIODS = 50
 DEFAULT_PERIODS = 5
-#: The outcomes report's kinds of period and cuts, for the API's query schema and the CLI's options.
+#: The outcomes report's kinds of period, for the API's query schema and the CLI's options.
 PERIODS = periods.PERIODS
-OUTCOME_CUTS = outcomes.CUTS
-__all__ = ["CUTS", "OUTCOME_INDICATORS", "POPULATIONS"]
+__all__ = ["CUTS", "OUTCOME_INDICATORS", "PERSON_CUTS", "POPULATIONS"]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -94,6 +94,13 @@ def cut(by: str | None) -> str | None:
     return by
 
 
+def person_cut(by: str | None) -> str | None:
+    """A cut of population counts: by a person's race/ethnicity, sex or age band (a population is a row)."""
+    if by is not None and by not in PERSON_CUTS:
+        raise RuleError(f"by must be one of: {', '.join(PERSON_CUTS)}")
+    return by
+
+
 def population(name: str | None) -> str | None:
     if name is not None and name not in POPULATIONS:
         raise RuleError(f"population must be one of: {', '.join(POPULATIONS)}")
@@ -138,9 +145,3 @@ def indicator(name: str | None) -> tuple[str, ...]:
     if name is not None and name not in OUTCOME_INDICATORS:
         raise RuleError(f"indicator must be one of: {', '.join(OUTCOME_INDICATORS)}")
     return (name,) if name else OUTCOME_INDICATORS
-
-
-def outcome_cut(by: str | None) -> str | None:
-    if by is not None and by not in OUTCOME_CUTS:
-        raise RuleError(f"by must be one of: {', '.join(OUTCOME_CUTS)}")
-    return by

@@ -4,6 +4,7 @@ rows from projections/reports/, each returned as a Report (coord/report_formats.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
@@ -14,12 +15,15 @@ from coord.service.principal import Principal
 from coord.service.submissions import with_revisions
 from coord.wiring import Coord
 from events.dates import today
+from events.errors import RuleError
 from events.populations import POPULATIONS
-from projections.reports.counts import live_counts
+from projections.reports.counts import live_counts, live_counts_by
+from projections.reports.equity import equity
 from projections.reports.flows import first_day
 from projections.reports.functional_zero import functional_zero, history_start
 from projections.reports.handoff_gaps import handoff_gaps
 from projections.reports.monthly import METRICS, monthly
+from projections.reports.monthly_cuts import monthly_by
 from projections.reports.months import add_months
 from projections.reports.outcomes import outcomes
 from projections.reports.periods import period_label
@@ -57,16 +61,25 @@ GAP_MEASURES = [
 OUTCOME_MEASURES = ["assessed", "met", "rate"]
 
 
-def counts(coord: Coord, who: Principal) -> Report:
+def counts(coord: Coord, who: Principal, *, by: str | None = None) -> Report:
+    """Active persons per population now; with `by`, per population and value of the cut, suppressed."""
     permissions.require(who, permissions.READ_REPORTS)
+    by = params.person_cut(by)
     on = today()
+    suppress_below = coord.config.suppress_below
     with coord.db.read() as connection:
-        active = live_counts(connection, on=on)
+        if by:
+            rows = live_counts_by(connection, on=on, by=by, suppress_below=suppress_below)
+        else:
+            active = live_counts(connection, on=on)
+            rows = [{"population": population, "active": active[population]} for population in POPULATIONS]
         position = connection.execute(
             select(projection_positions.c.position).where(projection_positions.c.name == "populations")
         ).scalar()
-    rows = [{"population": population, "active": active[population]} for population in POPULATIONS]
-    return Report({"as_of": on, "position": position or 0}, ["population", "active"], rows)
+    parameters = {"as_of": on, "position": position or 0}
+    if by:
+        parameters |= {"by": by, "suppress_below": suppress_below}
+    return Report(parameters, ["population", *([by] if by else []), "active"], rows)
 
 
 def monthly_report(
@@ -77,14 +90,28 @@ def monthly_report(
     last: date | None = None,
     population: str | None = None,
     revisions: bool = False,
+    by: str | None = None,
 ) -> Report:
-    """With `revisions`, each row beside the month's latest submission (coord/service/submissions.py)."""
+    """With `revisions`, each row beside the month's latest submission (coord/service/submissions.py); with
+    `by`, each population and month per value of the cut, suppressed (a submission is never cut)."""
     permissions.require(who, permissions.READ_REPORTS)
     first, last = params.month_range(first, last)
-    population = params.population(population)
+    population, by = params.population(population), params.person_cut(by)
+    if by and revisions:
+        raise RuleError("revisions compare with the submitted metrics, which are not cut: ask without by")
+    populations = (population,) if population else POPULATIONS
+    suppress_below = coord.config.suppress_below
     with coord.db.read() as connection:
-        rows = monthly(connection, first=first, last=last, populations=(population,) if population else POPULATIONS)
-    report = Report({"from": first, "to": last, "population": population}, ["population", "month", *METRICS], rows)
+        if by:
+            rows = monthly_by(
+                connection, first=first, last=last, by=by, populations=populations, suppress_below=suppress_below
+            )
+        else:
+            rows = monthly(connection, first=first, last=last, populations=populations)
+    parameters: dict[str, Any] = {"from": first, "to": last, "population": population}
+    if by:
+        parameters |= {"by": by, "suppress_below": suppress_below}
+    report = Report(parameters, ["population", "month", *([by] if by else []), *METRICS], rows)
     return with_revisions(coord, report) if revisions else report
 
 
@@ -175,7 +202,7 @@ def outcomes_report(
     permissions.require(who, permissions.READ_REPORTS)
     kind = params.period_kind(period)
     start, end = params.period_range(kind, first, last)
-    indicators, by = params.indicator(indicator), params.outcome_cut(by)
+    indicators, by = params.indicator(indicator), params.person_cut(by)
     suppress_below = coord.config.suppress_below
     with coord.db.read() as connection:
         rows = outcomes(
@@ -190,3 +217,44 @@ def outcomes_report(
         "suppress_below": suppress_below,
     }
     return Report(parameters, ["indicator", "period", *([by] if by else []), *OUTCOME_MEASURES], rows)
+
+
+EQUITY_COLUMNS = [
+    "actively_homeless",
+    "share_of_actively_homeless",
+    "housing_placements",
+    "share_of_housing_placements",
+    "returned_from_housing",
+    "share_of_returns",
+    "placement_ratio",
+]
+
+
+def equity_report(
+    coord: Coord,
+    who: Principal,
+    *,
+    population: str | None = None,
+    first: date | None = None,
+    last: date | None = None,
+    by: str | None = None,
+) -> Report:
+    """Each cut value's share of a population's actively homeless, placements and returns (default: all
+    persons, the last 12 months, by race/ethnicity)."""
+    permissions.require(who, permissions.READ_REPORTS)
+    first, last = params.month_range(first, last)
+    population, by = params.population(population) or "all", params.person_cut(by) or "race_ethnicity"
+    suppress_below = coord.config.suppress_below
+    with coord.db.read() as connection:
+        totals, rows = equity(
+            connection, population=population, first=first, last=last, by=by, suppress_below=suppress_below
+        )
+    parameters = {
+        "population": population,
+        "from": first,
+        "to": last,
+        "by": by,
+        "suppress_below": suppress_below,
+        "totals": totals,
+    }
+    return Report(parameters, [by, *EQUITY_COLUMNS], rows)

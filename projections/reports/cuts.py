@@ -17,6 +17,8 @@ PERSON_CUT_VALUES = {
     "sex": SEXES,
     "age_band": AGE_BANDS,
 }
+#: The person cuts: what every report that cuts persons accepts as `by`.
+PERSON_CUTS = tuple(PERSON_CUT_VALUES)
 
 
 def age_at(birth_year: int | None, birth_month: str | None, day: date) -> int | None:

@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from events.vocabulary import OUTCOME_INDICATORS
-from projections.reports.cuts import PERSON_CUT_VALUES, age_at, age_band
+from projections.reports.cuts import PERSON_CUT_VALUES, PERSON_CUTS, age_at, age_band
 from projections.reports.periods import PERIODS, period_end, period_label, period_of, periods_between
 from projections.reports.suppression import Dimension, Kind, suppress
 from projections.tables import person_outcomes, person_profiles
 
-CUTS = ("race_ethnicity", "sex", "age_band")
+CUTS = PERSON_CUTS
 COUNTS = ("assessed", "met")
 #: The rate comes from both counts: hidden whenever either is.
 DERIVED = {"rate": COUNTS}

@@ -13,7 +13,7 @@ cannot tell the two histories apart, so no hidden cell is pinned to one value, w
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +89,7 @@ def _suppress_group(
     ]
     for index, name in small:
         hidden[index].add(name)
+    position = {name: i for i, name in enumerate(count_fields)}
     for dimension in dimensions:
         places = [members[value] for value in dimension.values if value in members]
         held: dict[int, Mapping[Kind, int]] = {index: units[index] for index in places}
@@ -100,54 +101,81 @@ def _suppress_group(
         if len(places) < 2:
             raise ValueError("a dimension needs two places for a unit to move between")
         # The kinds of unit each place holds, each once (and none: a move may take a unit one way only),
-        # sorted once per dimension: every small cell's search reads them again.
-        order = {kind: _key(kind, count_fields) for kind in {k for place in places for k in held[place]}}
+        # sorted once per dimension: every small cell's search reads them again. As bits of count_fields
+        # (bit i: count_fields[i]), which the search trades and counts far faster than sets.
+        order = {kind: _key(kind, position) for kind in {k for place in places for k in held[place]}}
         kinds = {
-            place: [frozenset(), *sorted((k for k, n in held[place].items() if n > 0), key=order.__getitem__)]
+            place: [
+                0,
+                *(_mask(k, position) for k in sorted((k for k, n in held[place].items() if n > 0), key=order.get)),
+            ]
             for place in places
         }
         for index, name in small:
             if index in held:
-                _hide_a_move(index, name, places, kinds, rows, hidden)
+                _hide_a_move(index, position[name], places, kinds, rows, hidden, count_fields)
 
 
 def _hide_a_move(
     index: int,
-    name: str,
+    bit: int,
     places: Sequence[int],
-    kinds: Mapping[int, Sequence[Kind]],
+    kinds: Mapping[int, Sequence[int]],
     rows: Sequence[Mapping[str, Any]],
     hidden: list[set[str]],
+    count_fields: Sequence[str],
 ) -> None:
-    """Hide every cell of the cheapest move that changes cell (`index`, `name`): a unit of its row (or none)
-    trading places with a unit (or none) of another place. Each kind a place holds is there to move."""
-    costs: dict[tuple[int, Kind], tuple[int, int]] = {}
+    """Hide every cell of the cheapest move that changes cell (`index`, count field number `bit`): a unit of
+    its row (or none) trading places with a unit (or none) of another place. Each kind a place holds is there
+    to move. A move costs the cells it newly hides (none in the unpublished rest), then their sum."""
+    shown = {place: 0 if place == REST else _bits(count_fields, set(count_fields) - hidden[place]) for place in places}
 
-    def cost(place: int, changed: Kind) -> tuple[int, int]:
-        """How many cells of `place` the move newly hides, and their sum (none for the unpublished rest)."""
-        if (place, changed) not in costs:
-            new = [] if place == REST else [field for field in changed if field not in hidden[place]]
-            costs[place, changed] = (len(new), sum(rows[place][field] for field in new))
-        return costs[place, changed]
+    def total(mask: int, place: int) -> int:
+        return sum(rows[place][count_fields[i]] for i in range(mask.bit_length()) if mask >> i & 1)
 
-    best: tuple[tuple[int, int], int, Kind] | None = None
-    for other, mine, theirs in ((o, m, t) for o in places if o != index for m in kinds[index] for t in kinds[o]):
+    best: tuple[tuple[int, int], int, int] | None = None
+    for other, mine, theirs in _trades(index, bit, places, kinds):
         changed = mine ^ theirs
-        if name not in changed:
+        mine_new, their_new = changed & shown[index], changed & shown[other]
+        count = mine_new.bit_count() + their_new.bit_count()
+        if best is not None and count > best[0][0]:
             continue
-        (mine_new, mine_sum), (their_new, their_sum) = cost(index, changed), cost(other, changed)
-        total = (mine_new + their_new, mine_sum + their_sum)
-        if best is None or total < best[0]:
-            best = (total, other, changed)
-            if total == (0, 0):  # hides nothing new: no move can cost less
+        cost = (count, total(mine_new, index) + (total(their_new, other) if their_new else 0))
+        if best is None or cost < best[0]:
+            best = (cost, other, changed)
+            if cost == (0, 0):  # hides nothing new: no move can cost less
                 break
     if best is None:  # cannot happen: the cell's row holds a unit counted in it, which can move to another place
-        raise ValueError(f"no move changes {name} of row {index}")
+        raise ValueError(f"no move changes {count_fields[bit]} of row {index}")
     _, other, changed = best
     for place in (index, other):
         if place != REST:
-            hidden[place].update(changed)
+            hidden[place].update(count_fields[i] for i in range(changed.bit_length()) if changed >> i & 1)
 
 
-def _key(kind: Kind, count_fields: Sequence[str]) -> tuple[int, ...]:
-    return tuple(sorted(count_fields.index(field) for field in kind))
+def _trades(
+    index: int, bit: int, places: Sequence[int], kinds: Mapping[int, Sequence[int]]
+) -> Iterator[tuple[int, int, int]]:
+    """Every trade that changes count field `bit`: a kind of unit of row `index` and a kind of another place,
+    exactly one of them counted in it, in the order of places and then of each place's kinds."""
+    for other in places:
+        if other == index:
+            continue
+        counted = [kind for kind in kinds[other] if kind >> bit & 1]
+        uncounted = [kind for kind in kinds[other] if not kind >> bit & 1]
+        for mine in kinds[index]:
+            for theirs in uncounted if mine >> bit & 1 else counted:
+                yield other, mine, theirs
+
+
+def _bits(count_fields: Sequence[str], fields: set[str]) -> int:
+    return sum(1 << i for i, name in enumerate(count_fields) if name in fields)
+
+
+def _key(kind: Kind, position: Mapping[str, int]) -> tuple[int, ...]:
+    return tuple(sorted(position[field] for field in kind))
+
+
+def _mask(kind: Kind, position: Mapping[str, int]) -> int:
+    """A kind as bits of the count fields (bit i: the i-th)."""
+    return sum(1 << position[field] for field in kind)

@@ -28,10 +28,12 @@ COMMANDS = [
     ["demo"],
     ["project"],
     ["report"],
+    ["report", "counts"],
     ["report", "monthly"],
     ["report", "functional-zero"],
     ["report", "handoff-gaps"],
     ["report", "outcomes"],
+    ["report", "equity"],
     ["verify"],
     ["replay"],
     ["checkpoint"],
@@ -182,6 +184,19 @@ def test_reports_print_as_tables_csv_and_json(cli_env):
     assert bad.returncode == 1 and bad.stderr.strip() == "Error: from must be a school year written like 2025-26"
     once = coord_cli(cli_env, "project", "--once").stdout
     assert once.startswith("projected 0 events")
+
+
+def test_cut_reports_and_the_equity_view_print_as_tables_csv_and_json(cli_env):
+    coord_cli(cli_env, "demo", "--persons", "60", "--months", "6")
+    table = coord_cli(cli_env, "report", "monthly", "--population", "veterans", "--by", "sex").stdout.splitlines()
+    assert table[0].split()[:5] == ["population", "month", "sex", "actively", "homeless"] and len(table) == 2 + 12 * 4
+    counts = coord_cli(cli_env, "report", "counts", "--by", "age_band", "--format", "csv").stdout.splitlines()
+    assert counts[0] == "population,age_band,active" and len(counts) == 1 + 6 * 9
+    equity = json.loads(coord_cli(cli_env, "report", "equity", "--format", "json").stdout)
+    assert (equity["population"], equity["by"]) == ("all", "race_ethnicity") and len(equity["rows"]) == 10
+    assert sum(row["actively_homeless"] or 0 for row in equity["rows"]) <= equity["totals"]["actively_homeless"]
+    refused = coord_cli(cli_env, "report", "counts", "--by", "population", check=False)
+    assert refused.returncode == 2 and "population" in refused.stderr
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)

@@ -12,7 +12,7 @@ small pool so that many events share a day.
 
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,9 +48,15 @@ MAX_PERSONS = 5
 
 HOUSEHOLDS = st.sampled_from(("single_adult", "family", "youth"))
 VETERAN = st.sampled_from(("yes", "no", "unknown"))
-IDENTITIES = st.fixed_dictionaries({"household_type": HOUSEHOLDS, "veteran": VETERAN, "chronic": st.booleans()})
+#: What report cuts read (race/ethnicity, sex, age): no population depends on them.
+RACES = st.sampled_from((["asian"], ["white"], ["white", "black_af_american"], ["unknown"]))
+SEXES = st.sampled_from(("female", "male", "unknown"))
+IDENTITIES = st.fixed_dictionaries(
+    {"household_type": HOUSEHOLDS, "veteran": VETERAN, "chronic": st.booleans()},
+    optional={"race_ethnicity": RACES, "sex": SEXES, "birth_year": st.sampled_from((1950, 1990, 2003, 2020))},
+)
 CHANGES = st.fixed_dictionaries(
-    {}, optional={"household_type": HOUSEHOLDS, "veteran": VETERAN, "chronic": st.booleans()}
+    {}, optional={"household_type": HOUSEHOLDS, "veteran": VETERAN, "chronic": st.booleans(), "sex": SEXES}
 ).filter(bool)
 #: Days an attribute change may be dated on besides the pool: before anyone's identification, and tomorrow.
 EXTRA_CHANGE_DAYS = (ORIGIN - timedelta(days=30), today() + timedelta(days=1))
@@ -212,8 +218,9 @@ def in_force(events: Sequence[Any]) -> list[Any]:
 
 
 class Oracle:
-    def __init__(self, events: Sequence[Any]) -> None:
-        self.timelines = timelines(in_force(events))
+    def __init__(self, events: Sequence[Any], keep: Callable[[list[Any]], bool] = lambda _timeline: True) -> None:
+        """The oracle of the persons whose timeline `keep` keeps (by default everyone)."""
+        self.timelines = [timeline for timeline in timelines(in_force(events)) if keep(timeline)]
         #: (population, month) -> flow -> count, plus "days" and "placed" for the average days to housing.
         self.flows: dict[tuple[str, date], Counter[str]] = {}
         for timeline in self.timelines:

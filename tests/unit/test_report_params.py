@@ -102,7 +102,7 @@ def test_outcome_periods_default_to_the_five_ending_with_the_current_one_and_ref
             params.period_range(kind, first, last)
     for call, message in [
         (lambda: params.period_kind("month"), "^period must be one of: school_year, calendar_year$"),
-        (lambda: params.outcome_cut("population"), "^by must be one of: race_ethnicity, sex, age_band$"),
+        (lambda: params.person_cut("population"), "^by must be one of: race_ethnicity, sex, age_band$"),
         (lambda: params.indicator("reading"), "^indicator must be one of: kindergarten_readiness, "),
     ]:
         with pytest.raises(RuleError, match=message):
