@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from events.populations import POPULATIONS
-from projections.reports.cut_units import by_value, spells, suppress_cut
+from projections.reports.cut_units import Spell, by_value, spells, suppress_cut
 from projections.reports.flows import active_at
 
 
@@ -26,7 +26,7 @@ def live_counts_by(connection: Connection, *, on: date, by: str, suppress_below:
     found = spells(connection, until=on, populations=POPULATIONS, by=by, band_on=on)
     kinds = by_value(by, found)
     for spell in found:
-        kinds[spell.value].append(frozenset(p for p in spell.days if spell.active_after(p, on)))
+        kinds[spell.value].append(active_in(spell, on))
     shown = suppress_cut(kinds, POPULATIONS, suppress_below)
     return [
         {
@@ -38,3 +38,8 @@ def live_counts_by(connection: Connection, *, on: date, by: str, suppress_below:
         for population in POPULATIONS
         for wide in shown
     ]
+
+
+def active_in(spell: Spell, on: date) -> frozenset[str]:
+    """The populations a spell is active in at the end of `on`: the live counts it adds one to."""
+    return frozenset(p for p in spell.days if spell.active_after(p, on))

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from projections.reports.cut_units import by_value, spells, suppress_cut, units_of
+from projections.reports.cut_units import Spell, by_value, spells, suppress_cut, units_of
 from projections.reports.months import month_end
 
 COUNTS = ("actively_homeless", "housing_placements", "returned_from_housing")
@@ -41,12 +41,7 @@ def equity(
     found = spells(connection, until=end, populations=(population,), by=by, band_on=end)
     kinds = by_value(by, found)
     for spell in found:
-        days = spell.days.get(population, ())
-        cells = {
-            "actively_homeless": spell.active_after(population, end),
-            **{name: sum(counts[name] for day, counts in days if day >= first) for name in COUNTS[1:]},
-        }
-        kinds[spell.value] += units_of(cells)
+        kinds[spell.value] += units_of(equity_cells(spell, population, first, end))
     totals = {name: sum(name in kind for found in kinds.values() for kind in found) for name in COUNTS}
     rows = []
     for row in suppress_cut(kinds, COUNTS, suppress_below, DERIVED):
@@ -61,6 +56,16 @@ def equity(
             }
         )
     return totals, rows
+
+
+def equity_cells(spell: Spell, population: str, first: date, end: date) -> dict[str, int]:
+    """What one spell adds to the counts: active in the population at the end of `end`, and its placements and
+    returns from housing in the population from `first` to `end`."""
+    days = spell.days.get(population, ())
+    return {
+        "actively_homeless": spell.active_after(population, end),
+        **{name: sum(counts[name] for day, counts in days if first <= day <= end) for name in COUNTS[1:]},
+    }
 
 
 def _shares(row: Mapping[str, int | None], totals: Mapping[str, int]) -> dict[str, float | None]:

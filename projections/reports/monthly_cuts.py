@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from events.populations import POPULATIONS
-from projections.reports.cut_units import by_value, net, spells, suppress_cut, units_of
+from projections.reports.cut_units import Spell, by_value, net, spells, suppress_cut, units_of
 from projections.reports.flows import average_days
 from projections.reports.months import label, month_end, month_of, months_between
 from projections.tables import FLOWS, INFLOWS, OUTFLOWS
@@ -46,20 +46,9 @@ def monthly_by(
     kinds = by_value(by, found)
     days: dict[tuple[str, str, date], int] = Counter()
     for spell in found:
-        cells: Counter[str] = Counter()
-        for population, flows in spell.days.items():
-            active, following = 0, iter(flows)
-            pending = next(following, None)
-            for month in months:
-                while pending is not None and pending[0] <= month_end(month):
-                    day, counts = pending
-                    active += net(counts)
-                    if day >= first:
-                        for name in FLOWS:
-                            cells[cell(population, month_of(day), name)] += counts[name]
-                        days[(spell.value, population, month_of(day))] += counts["days_to_housing"]
-                    pending = next(following, None)
-                cells[cell(population, month, "actively_homeless")] += active
+        cells, spell_days = monthly_cells(spell, months, first)
+        for (population, month), n in spell_days.items():
+            days[(spell.value, population, month)] += n
         kinds[spell.value] += units_of(+cells)
     count_fields = [cell(p, m, name) for p in populations for m in months for name in COUNTS]
     shown = suppress_cut(kinds, count_fields, suppress_below, _derived(populations, months))
@@ -69,6 +58,27 @@ def monthly_by(
         for month in months
         for wide in shown
     ]
+
+
+def monthly_cells(spell: Spell, months: Sequence[date], first: date) -> tuple[Counter[str], Counter[tuple[str, date]]]:
+    """The counts one spell adds to each population and month of `months` (`cell` names them), and the days to
+    housing of its placements per population and month."""
+    cells: Counter[str] = Counter()
+    days: Counter[tuple[str, date]] = Counter()
+    for population, flows in spell.days.items():
+        active, following = 0, iter(flows)
+        pending = next(following, None)
+        for month in months:
+            while pending is not None and pending[0] <= month_end(month):
+                day, counts = pending
+                active += net(counts)
+                if day >= first:
+                    for name in FLOWS:
+                        cells[cell(population, month_of(day), name)] += counts[name]
+                    days[(population, month_of(day))] += counts["days_to_housing"]
+                pending = next(following, None)
+            cells[cell(population, month, "actively_homeless")] += active
+    return cells, days
 
 
 def _derived(populations: Sequence[str], months: Sequence[date]) -> dict[str, Sequence[str]]:
