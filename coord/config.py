@@ -16,6 +16,7 @@ from typing import Any
 from events.crypto import CryptoError, MasterKey
 from events.signing import SigningKey, VerifyKey
 from events.store import StoreURLError, library_env
+from projections.reports.community import SECTIONS as PUBLIC_SECTIONS
 
 log = logging.getLogger("coord")
 
@@ -82,6 +83,12 @@ class Config:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_from: str = "coord@localhost"
     smtp_starttls: bool = False
+    #: The sections of the public page /community (COORD_PUBLIC_SECTIONS); none: the page publishes nothing.
+    public_sections: tuple[str, ...] = ()
+    #: The public page's numbers are computed at most once per this many seconds per process.
+    public_cache_seconds: int = 300
+    #: Requests to the public page one client address may make per minute (429 beyond).
+    public_rate_per_minute: int = 60
 
     @property
     def is_postgres(self) -> bool:
@@ -134,6 +141,9 @@ class Config:
             smtp_password=_secret(env, "COORD_SMTP_PASSWORD"),
             smtp_from=env.get("COORD_SMTP_FROM") or "coord@localhost",
             smtp_starttls=_flag(env, "COORD_SMTP_STARTTLS", False),
+            public_sections=_public_sections(env),
+            public_cache_seconds=_int(env, "COORD_PUBLIC_CACHE_SECONDS", 300, 1, 86_400),
+            public_rate_per_minute=_int(env, "COORD_PUBLIC_RATE_PER_MINUTE", 60, 1, 100_000),
             **_audit_keys(env, data_dir, generate=not is_postgres),
         )
 
@@ -194,6 +204,17 @@ def _public_url(env: Mapping[str, str]) -> str:
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"COORD_PUBLIC_URL must start with http:// or https://, got {url[:80]!r}")
     return url
+
+
+def _public_sections(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The sections named, in the page's order; an unknown name is an error naming it."""
+    names = [name.strip() for name in (env.get("COORD_PUBLIC_SECTIONS") or "").split(",") if name.strip()]
+    unknown = [name for name in names if name not in PUBLIC_SECTIONS]
+    if unknown:
+        raise ConfigError(
+            f"COORD_PUBLIC_SECTIONS: unknown section {unknown[0][:40]!r}; the sections are {', '.join(PUBLIC_SECTIONS)}"
+        )
+    return tuple(name for name in PUBLIC_SECTIONS if name in names)
 
 
 def _secret(env: Mapping[str, str], name: str) -> str | None:

@@ -11,7 +11,7 @@ from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
 from swagger_ui_bundle import swagger_ui_path
 
-from coord import dashboard, workspace
+from coord import community, dashboard, workspace
 from coord.api import audit, handoffs, health, imports, persons, reports, services, stream
 from coord.api.errors import error_response, register_error_handlers
 from coord.api.http import add_etag, coord
@@ -63,6 +63,7 @@ def create_app(config: Config | None = None, coord: Coord | None = None) -> Flas
         api.register_blueprint(blp, url_prefix=API_PREFIX + blp.url_prefix)
     app.register_blueprint(health.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(community.bp)
     app.register_blueprint(workspace.bp)
     register_error_handlers(app)
     app.before_request(_authenticate)
