@@ -101,6 +101,7 @@ class Config:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
         env = os.environ if environ is None else environ
+        public_sections = _public_sections(env)  # before any key is generated: a bad setting stops the start
         data_dir = Path(env.get("COORD_DATA_DIR") or "coord-data").resolve()
         database_url = env.get("COORD_DATABASE_URL") or f"sqlite:///{data_dir / 'coord.db'}"
         try:
@@ -141,7 +142,7 @@ class Config:
             smtp_password=_secret(env, "COORD_SMTP_PASSWORD"),
             smtp_from=env.get("COORD_SMTP_FROM") or "coord@localhost",
             smtp_starttls=_flag(env, "COORD_SMTP_STARTTLS", False),
-            public_sections=_public_sections(env),
+            public_sections=public_sections,
             public_cache_seconds=_int(env, "COORD_PUBLIC_CACHE_SECONDS", 300, 1, 86_400),
             public_rate_per_minute=_int(env, "COORD_PUBLIC_RATE_PER_MINUTE", 60, 1, 100_000),
             **_audit_keys(env, data_dir, generate=not is_postgres),

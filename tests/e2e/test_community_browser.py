@@ -59,3 +59,13 @@ def test_a_resident_reads_the_public_page_on_a_phone(cli_env, browser):
             assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
         finally:
             context.close()
+
+
+def test_serve_with_an_unknown_section_stops_with_one_line_naming_it(cli_env, tmp_path):
+    env = {**cli_env, "COORD_PUBLIC_SECTIONS": "counts,pathways"}
+    result = coord_cli(env, "serve", "--port", "0", check=False)
+    assert (result.returncode, result.stderr.splitlines()[-1]) == (
+        1,
+        "Error: COORD_PUBLIC_SECTIONS: unknown section 'pathways'; the sections are counts, monthly, equity, outcomes",
+    )
+    assert not (tmp_path / "data" / "master.key").exists()  # stopped before generating anything
