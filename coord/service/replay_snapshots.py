@@ -31,6 +31,7 @@ FORMAT = 1
 #: zlib's default level: every replay decompresses, and the smaller output of this level decompresses a little
 #: faster than the fastest level's (compressing runs once a day).
 LEVEL = 6
+CHUNK = 1 << 20
 #: Snapshots recorded within this many days are all kept; older ones only the newest of each month.
 KEEP_DAYS = 31
 
@@ -148,17 +149,30 @@ def _restore(coord: Coord, snapshot: Snapshot, path: Path) -> None:
     with coord.db.read() as connection:
         row = connection.execute(
             select(table.c.format, table.c.digest, table.c.state).where(table.c.position == snapshot.position)
-        ).one()
+        ).first()
+    if row is None:
+        raise SnapshotError("it was pruned meanwhile")
     if row.format != FORMAT:
         raise SnapshotError(f"format {row.format} is not one this version reads ({FORMAT})")
     if hashlib.sha256(row.state).hexdigest() != row.digest:
         raise SnapshotError("its state does not match its digest")
-    try:
-        path.write_bytes(zlib.decompress(row.state))
-    except zlib.error:
-        raise SnapshotError("its state does not decompress") from None
+    _decompress(row.state, path)
     if _layout(path) != _fresh_layout():
         raise SnapshotError("its tables are not the ones this version folds into")
+
+
+def _decompress(state: bytes, path: Path) -> None:
+    """Write the file a chunk at a time: the whole of it is never in memory (tens of MB at a million events)."""
+    decompressor = zlib.decompressobj()
+    try:
+        with path.open("wb") as file:
+            for start in range(0, len(state), CHUNK):
+                file.write(decompressor.decompress(state[start : start + CHUNK]))
+            file.write(decompressor.flush())
+    except zlib.error:
+        raise SnapshotError("its state does not decompress") from None
+    if not decompressor.eof:
+        raise SnapshotError("its state does not decompress")
 
 
 def _layout(path: Path) -> list[tuple[str, ...]] | None:
