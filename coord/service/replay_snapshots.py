@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 
 from coord.service.replay_scratch import fold, scratch, scratch_file
 from coord.tables import replay_snapshots
 from coord.wiring import Coord
+from projections.db import upsert
 from projections.populations_projector import populations_projector
 
 #: The one format written: the scratch SQLite file (compacted by VACUUM INTO), zlib-compressed.
@@ -97,19 +98,19 @@ def take(coord: Coord, *, up_to: int | None = None) -> Snapshot | None:
         folded.position, start.events + folded.events, max(start.latest_recorded, folded.latest), folded.earliest
     )
     now = datetime.now(UTC)
+    values = {
+        "events": made.events,
+        "latest_recorded": made.latest_recorded,
+        "earliest_recorded": made.earliest_recorded,
+        "taken_at": now,
+        "format": FORMAT,
+        "digest": hashlib.sha256(state).hexdigest(),
+        "state": state,
+    }
     with coord.db.write() as connection:
-        connection.execute(
-            insert(replay_snapshots).values(
-                position=made.position,
-                events=made.events,
-                latest_recorded=made.latest_recorded,
-                earliest_recorded=made.earliest_recorded,
-                taken_at=now,
-                format=FORMAT,
-                digest=hashlib.sha256(state).hexdigest(),
-                state=state,
-            )
-        )
+        # Taken twice at once, or again where one could not be used: the newest stands.
+        statement = upsert(connection)(replay_snapshots).values(position=made.position, **values)
+        connection.execute(statement.on_conflict_do_update(index_elements=["position"], set_=values))
     prune(coord, now)
     return made
 

@@ -166,3 +166,16 @@ def test_old_snapshots_are_pruned_to_the_newest_of_each_month(coord):
         60: datetime(2026, 11, 4, tzinfo=UTC),
     }
     assert replay_snapshots.prune(coord, now) == 0
+
+
+def test_a_snapshot_taken_again_where_one_could_not_be_used_replaces_it(coord, caplog):
+    _identify(coord, 2)
+    first = replay_snapshots.take(coord)
+    with coord.db.write() as connection:
+        connection.execute(update(table).values(format=2))
+    assert replay_snapshots.take(coord) == first  # nothing recorded since, but the one there is unusable
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="coord.replay"):
+        replay(coord, AUDITOR, recorded_before=datetime.now(UTC) + timedelta(seconds=1))
+    assert [s.position for s in replay_snapshots.listed(coord)] == [first.position]
+    assert [r.getMessage() for r in caplog.records if r.name == "coord.replay"] == []
