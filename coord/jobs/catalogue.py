@@ -92,8 +92,11 @@ def audit_checkpoint(coord: Coord, who: Principal, period: Period, stopping: thr
     if coord.config.audit_signing_key is not None:
         head = audit.checkpoint(coord)
         signed = {"signed": True, "position": head["position"], "key_id": head["key_id"]}
-    snapshot = replay_snapshots.take(coord)
-    return {**signed, "snapshot": None if snapshot is None else {"position": snapshot.position}}
+    snapshot = replay_snapshots.take(coord, stopping=stopping)
+    summary = {**signed, "snapshot": None if snapshot is None else {"position": snapshot.position}}
+    if stopping.is_set():
+        raise Interrupted(summary)
+    return summary
 
 
 def month_close(coord: Coord, who: Principal, period: Period, stopping: threading.Event) -> dict[str, Any]:

@@ -5,6 +5,7 @@ the log into, exactly as the live read model is folded (a replay and a replay sn
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -62,12 +63,15 @@ def fold(
     after: int,
     stop: int | None = None,
     recorded_before: datetime | None = None,
+    stopping: threading.Event | None = None,
 ) -> Folded:
     """Fold the events at positions in (after, stop] (to the end without `stop`), in log order, those recorded
-    before `recorded_before` only when it is given."""
+    before `recorded_before` only when it is given; `stopping` set ends it after the page it is on."""
     app, folded = coord.service, Folded(position=after)
-    while page := app.recorder.select_notifications(
-        start=folded.position, limit=PAGE, stop=stop, inclusive_of_start=False
+    while not (stopping and stopping.is_set()) and (
+        page := app.recorder.select_notifications(
+            start=folded.position, limit=PAGE, stop=stop, inclusive_of_start=False
+        )
     ):
         decoded: list[tuple[int, Any]] = [(n.id, app.mapper.to_domain_event(n)) for n in page]
         kept = [(p, e) for p, e in decoded if recorded_before is None or e.timestamp < recorded_before]

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import logging
 import sqlite3
+import threading
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -81,17 +82,18 @@ def restore_newest(coord: Coord, snapshots: list[Snapshot], recorded_before: dat
     return ORIGIN
 
 
-def take(coord: Coord, *, up_to: int | None = None) -> Snapshot | None:
+def take(coord: Coord, *, up_to: int | None = None, stopping: threading.Event | None = None) -> Snapshot | None:
     """Add a snapshot of the log up to `up_to` (its end by default), from the newest usable snapshot at or before
-    it; None when no event was recorded after that one."""
+    it; None when no event was recorded after that one, or when `stopping` was set (the first snapshot of a long
+    log folds all of it: a process stopping meanwhile ends it between two pages and adds none)."""
     head = (coord.service.recorder.max_notification_id() or 0) if up_to is None else up_to
     earlier = [s for s in listed(coord) if s.position <= head]
     projector = populations_projector()
     with scratch_file() as path:
         start = restore_newest(coord, earlier, datetime.max.replace(tzinfo=UTC), path)
         with scratch(path, projector) as db:
-            folded = fold(coord, db, projector, after=start.position, stop=head)
-        if folded.earliest is None or folded.latest is None:
+            folded = fold(coord, db, projector, after=start.position, stop=head, stopping=stopping)
+        if folded.earliest is None or folded.latest is None or (stopping and stopping.is_set()):
             return None
         state = _pack(path)
     made = Snapshot(

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from coord.jobs import periods
-from coord.jobs.catalogue import audit_checkpoint
+from coord.jobs.catalogue import Interrupted, audit_checkpoint
 from coord.service import replay_snapshots
 from coord.service.principal import Principal
 from coord.service.replay import replay
@@ -74,6 +74,16 @@ def test_the_job_adds_a_snapshot_without_a_signing_key(coord):
     coord.config = replace(coord.config, audit_signing_key=None)
     done = _run_job(coord)
     assert done["signed"] is False and done["snapshot"] == {"position": coord.service.recorder.max_notification_id()}
+
+
+def test_a_stopping_process_ends_the_job_and_adds_no_snapshot(coord):
+    _identify(coord, 2)
+    stopping = threading.Event()
+    stopping.set()
+    with pytest.raises(Interrupted) as stopped:
+        audit_checkpoint(coord, JOB, periods.daily(datetime.now(UTC)), stopping)
+    assert stopped.value.summary["signed"] is True and stopped.value.summary["snapshot"] is None
+    assert replay_snapshots.listed(coord) == []
 
 
 def _not_a_database(state: bytes) -> dict:
