@@ -1,8 +1,8 @@
-"""/reports: live counts, Built for Zero monthly metrics, month close and the BFZ submission, functional zero
-and handoff gaps, as JSON or CSV.
+"""/reports: live counts, Built for Zero monthly metrics, month close and the BFZ submission, functional zero,
+handoff gaps and the cradle-to-career path, as JSON or CSV.
 
 For the backbone, auditors and admins (closing a month: the backbone and admins). Rows come from
-coord/service/reports.py and coord/service/submissions.py; this module only picks the format.
+coord/service/reports.py, submissions.py and pathway.py; this module only picks the format.
 """
 
 from __future__ import annotations
@@ -27,10 +27,12 @@ from coord.api.report_schemas import (
     MonthCloseSchema,
     MonthlyQuerySchema,
     MonthlySchema,
+    PathwayQuerySchema,
+    PathwaySchema,
     SubmissionSchema,
 )
 from coord.report_formats import Report, plain
-from coord.service import reports, submissions
+from coord.service import pathway, reports, submissions
 from events.submission import MonthlySubmission
 
 blp = Blueprint("reports", __name__, url_prefix="/reports", description="Population counts and outcome reports")
@@ -128,5 +130,23 @@ class HandoffGaps(MethodView):
             as_of=query.get("as_of"),
             window_days=query.get("window_days"),
             by=query.get("by"),
+        )
+        return _answer(report, query)
+
+
+@blp.route("/pathway")
+class Pathway(MethodView):
+    @blp.arguments(PathwayQuerySchema, location="query")
+    @blp.response(200, PathwaySchema)
+    @blp.doc(**CSV_DOC)
+    def get(self, query: dict[str, Any]) -> Any:
+        """The cradle-to-career path: persons served per stage, and the stage-to-stage funnel of episodes"""
+        report = pathway.pathway_report(
+            coord(),
+            caller(),
+            first=query.get("from_"),
+            last=query.get("to"),
+            as_of=query.get("as_of"),
+            window_days=query.get("window_days"),
         )
         return _answer(report, query)
