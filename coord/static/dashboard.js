@@ -205,10 +205,10 @@ function percent(value) {
 
 // Handed on and picked up per pair of stages, as bars; the table below holds the same numbers for reading.
 function funnelChart(rows) {
-  const width = 560, barHeight = 14, gap = 10, left = 210, right = 40;
-  const height = rows.length * (2 * barHeight + gap) + gap;
+  const width = 400, label = 16, barHeight = 12, gap = 10, right = 30;
+  const step = label + 2 * barHeight + gap, height = rows.length * step;
   const most = Math.max(1, ...rows.map((r) => r.handed_on));
-  const x = (value) => (width - left - right) * value / most;
+  const x = (value) => (width - right) * value / most;
   const summary = rows.map((r) => `${STAGES[r.stage]} to ${STAGES[r.next_stage]}: ${r.handed_on} handed on, ` +
     `${r.picked_up} picked up`).join("; ");
   const figure = element("figure", {class: "chart"});
@@ -217,14 +217,14 @@ function funnelChart(rows) {
   title.textContent = `Handed on from each stage and picked up at the next. ${summary}`;
   image.append(title);
   rows.forEach((row, i) => {
-    const y = gap + i * (2 * barHeight + gap);
-    const name = svg("text", {x: 0, y: y + barHeight + 4, class: "stage-name"});
+    const y = i * step;
+    const name = svg("text", {x: 0, y: y + label - 4, class: "stage-name"});
     name.textContent = `${STAGES[row.stage]} → ${STAGES[row.next_stage]}`;
     image.append(name);
-    for (const [kind, offset] of [["handed_on", 0], ["picked_up", barHeight]]) {
-      image.append(svg("rect", {x: left, y: y + offset, width: x(row[kind]), height: barHeight - 2,
+    for (const [kind, offset] of [["handed_on", label], ["picked_up", label + barHeight]]) {
+      image.append(svg("rect", {x: 0, y: y + offset, width: x(row[kind]), height: barHeight - 2,
                                 class: kind.replace("_", "-"), "data-stage": row.stage}));
-      const value = svg("text", {x: left + x(row[kind]) + 4, y: y + offset + barHeight - 4, class: "tick"});
+      const value = svg("text", {x: x(row[kind]) + 4, y: y + offset + barHeight - 3, class: "tick"});
       value.textContent = String(row[kind]);
       image.append(value);
     }

@@ -31,6 +31,7 @@ COMMANDS = [
     ["report", "monthly"],
     ["report", "functional-zero"],
     ["report", "handoff-gaps"],
+    ["report", "pathway"],
     ["verify"],
     ["replay"],
     ["checkpoint"],
