@@ -115,6 +115,16 @@ class FunctionalZero(MethodView):
         return _answer(reports.functional_zero_report(coord(), caller(), month=query.get("month")), query)
 
 
+def _episodes(query: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of a report on handoff episodes (EpisodesQuerySchema), as the service names them."""
+    return {
+        "first": query.get("from_"),
+        "last": query.get("to"),
+        "as_of": query.get("as_of"),
+        "window_days": query.get("window_days"),
+    }
+
+
 @blp.route("/handoff-gaps")
 class HandoffGaps(MethodView):
     @blp.arguments(HandoffGapsQuerySchema, location="query")
@@ -122,15 +132,7 @@ class HandoffGaps(MethodView):
     @blp.doc(**CSV_DOC)
     def get(self, query: dict[str, Any]) -> Any:
         """Handoff gaps per to-service, stage pair and month of first request, optionally cut"""
-        report = reports.handoff_gaps_report(
-            coord(),
-            caller(),
-            first=query.get("from_"),
-            last=query.get("to"),
-            as_of=query.get("as_of"),
-            window_days=query.get("window_days"),
-            by=query.get("by"),
-        )
+        report = reports.handoff_gaps_report(coord(), caller(), **_episodes(query), by=query.get("by"))
         return _answer(report, query)
 
 
@@ -141,12 +143,5 @@ class Pathway(MethodView):
     @blp.doc(**CSV_DOC)
     def get(self, query: dict[str, Any]) -> Any:
         """The cradle-to-career path: persons served per stage, and the stage-to-stage funnel of episodes"""
-        report = pathway.pathway_report(
-            coord(),
-            caller(),
-            first=query.get("from_"),
-            last=query.get("to"),
-            as_of=query.get("as_of"),
-            window_days=query.get("window_days"),
-        )
+        report = pathway.pathway_report(coord(), caller(), **_episodes(query))
         return _answer(report, query)

@@ -26,8 +26,7 @@ def pathway_report(
 ) -> Report:
     """Exact counts, uncut: only report readers (the backbone, auditors, admins) see them."""
     permissions.require(who, permissions.READ_REPORTS)
-    first, last = params.month_range(first, last)
-    as_of, window_days = params.report_date(as_of), params.window_days(window_days)
+    first, last, as_of, window_days = params.episodes(first, last, as_of, window_days)
     with coord.db.read() as connection:
         rows = pathway(connection, first=first, last=last, as_of=as_of, window_days=window_days)
     parameters = {"from": first, "to": last, "as_of": as_of, "window_days": window_days}
