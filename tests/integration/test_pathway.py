@@ -1,23 +1,30 @@
-"""The cradle-to-career path report on a history built with the domain's own commands, worked out by hand
-(the worked example of docs/reports.md "The cradle-to-career path").
+"""The cradle-to-career path report on histories built with the domain's own commands: worked out by hand (the
+worked example of docs/reports.md "The cradle-to-career path"), and on random histories against a fold written
+from the definitions.
 
 Episodes start in March 2025; the report covers March and is as of 2025-06-30 unless a test says otherwise.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path as Path_
 from typing import Any
 from uuid import UUID, uuid4
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from events.handoff import Handoff
 from events.person import Person
 from events.service import Service
 from events.vocabulary import CRADLE_TO_CAREER_STAGES
 from projections.db import Database
+from projections.reports.months import month_of
 from projections.reports.pathway import paths_run, pathway, served_per_stage
 from tests.integration.test_handoff_gaps import WHO, Partnership, d, db, projectors
-from tests.projection_support import project
+from tests.projection_support import project, read_models
 
 __all__ = ["db"]  # the read models' fixture, shared with the handoff-gap tests
 MARCH = date(2025, 3, 1)
@@ -170,3 +177,88 @@ def test_the_paths_a_catalogue_runs(db: Database) -> None:
     project(db, projectors(), both.log.events[2:])  # the cradle-to-career services, after the first two
     with db.read() as connection:
         assert paths_run(connection) == {"homelessness", "cradle_to_career"}
+
+
+# -- property: the report against a fold written from the definitions (docs/reports.md) ---------------------
+
+STAGES = ("early_childhood", "kindergarten", "elementary")
+#: What becomes of a handoff after its request: nothing, accepted, accepted then closed, rejected, or any of
+#: those and then entered in error.
+FATES = ("requested", "accepted", "completed", "cancelled", "rejected")
+
+
+def draw_path(data: st.DataObject) -> tuple[Path, list[dict[str, Any]]]:
+    """A history of up to 4 persons (some entered in error) and 8 single-handoff episodes among three
+    stages; and each handoff as the fold reads it."""
+    path = Path()
+    services = {"early_childhood": path.early, "kindergarten": path.kinder, "elementary": path.elementary}
+    persons = [(path.duplicate(), True) if data.draw(st.booleans()) else (path.person(), False) for _ in range(3)]
+    handoffs = []
+    for _ in range(data.draw(st.integers(1, 8))):
+        person, in_error = data.draw(st.sampled_from(persons))
+        to_stage = data.draw(st.sampled_from(STAGES))
+        from_stage = data.draw(st.sampled_from((None, *(stage for stage in STAGES if stage != to_stage))))
+        requested = MARCH + timedelta(days=data.draw(st.integers(0, 45)))
+        handoff = path.hand(person, services[from_stage] if from_stage else None, services[to_stage], requested)
+        fate, accepted, closed = data.draw(st.sampled_from(FATES)), None, None
+        on = requested + timedelta(days=data.draw(st.integers(0, 25)))
+        if fate in ("accepted", "completed", "cancelled"):
+            path.move(handoff, "accepted", accepted := on)
+        if fate in ("completed", "cancelled", "rejected"):
+            closed = on + timedelta(days=data.draw(st.integers(0, 25)) if accepted else 0)
+            details = {"completed": {"outcome": "enrolled"}, "rejected": {"reason": "no_capacity"}}
+            path.move(handoff, fate, closed, **details.get(fate, {"reason": "client_declined"}))
+        voided = data.draw(st.booleans()) and data.draw(st.booleans())
+        if voided:
+            path.move(handoff, "entered_in_error", closed or accepted or requested)
+        handoffs.append(
+            {
+                "person": person,
+                "counted": not in_error and not voided,
+                "from": from_stage,
+                "to": to_stage,
+                "requested": requested,
+                "accepted": accepted,
+                "closed": closed,
+            }
+        )
+    return path, handoffs
+
+
+def fold(handoffs: list[dict[str, Any]], as_of: date, window: int) -> dict[str, tuple[Any, ...]]:
+    """Served, handed on, picked up, gaps and censored per stage, straight from the definitions."""
+    expected = {}
+    counted = [h for h in handoffs if h["counted"]]
+    for stage, next_stage in zip(STAGES, (*STAGES[1:], "middle_school"), strict=True):
+        serving = [h for h in counted if h["to"] == stage and h["accepted"] and h["accepted"] <= as_of]
+        served = {h["person"] for h in serving if not (h["closed"] and h["closed"] <= as_of)}
+        episodes = [h for h in counted if (h["from"], h["to"]) == (stage, next_stage) and h["requested"] <= as_of]
+        ends = {id(h): h["requested"] + timedelta(days=window) for h in episodes}
+        picked = [h for h in episodes if h["accepted"] and h["accepted"] <= min(as_of, ends[id(h)])]
+        open_ = [h for h in episodes if h not in picked and ends[id(h)] > as_of]
+        gaps = len(episodes) - len(picked) - len(open_)
+        expected[stage] = (len(served), len(episodes), len(picked), gaps, len(open_))
+    return expected
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_the_report_matches_a_fold_of_the_definitions(data: st.DataObject) -> None:
+    path, handoffs = draw_path(data)
+    # Often a day something happened on: where the boundaries of the definitions are.
+    days = sorted({h[name] for h in handoffs for name in ("requested", "accepted", "closed") if h[name]})
+    as_of = data.draw(st.sampled_from(days) | st.integers(0, 90).map(lambda n: MARCH + timedelta(days=n)))
+    window = data.draw(st.sampled_from((None, 7)))
+
+    with tempfile.TemporaryDirectory() as folder:
+        models = read_models(Path_(folder))
+        try:
+            project(models, projectors(), path.log.events)
+            with models.read() as connection:
+                last = min(month_of(as_of), date(2025, 4, 1))
+                rows = pathway(connection, first=MARCH, last=last, as_of=as_of, window_days=window)
+        finally:
+            models.dispose()
+
+    names = ("served", "handed_on", "picked_up", "gaps", "censored")
+    assert shown(rows[:3], *names) == fold(handoffs, as_of, window or 14)
