@@ -1,6 +1,6 @@
 """Replay snapshots on SQLite and PostgreSQL: the daily audit-checkpoint job adds one of what was recorded since
 the previous one; a replay starts from it and answers exactly as a full replay; a snapshot that cannot be used is
-never restored; old ones are pruned to the newest of each month, their stretch of the log joining the next's."""
+never restored; old ones are pruned to the newest of each week, their stretch of the log joining the next's."""
 
 from __future__ import annotations
 
@@ -147,14 +147,15 @@ def _reason(why: str) -> str:
     }[why]
 
 
-def test_old_snapshots_are_pruned_to_the_newest_of_each_month(coord):
+def test_old_snapshots_are_pruned_to_the_newest_of_each_week(coord):
     _identify(coord, 1)
     replay_snapshots.take(coord)
     with coord.db.read() as connection:
         row = connection.execute(select(table)).one()
     now = datetime(2026, 12, 3, 12, tzinfo=UTC)
-    recorded = {  # position -> (latest, earliest recorded): October twice, November twice, two recent ones
-        10: (datetime(2026, 10, 5, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC)),
+    recorded = {  # position -> (latest, earliest recorded): twice in a week of October, twice in one of November
+        # (ISO weeks 43 and 44), two recent ones
+        10: (datetime(2026, 10, 19, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC)),
         20: (datetime(2026, 10, 20, tzinfo=UTC), datetime(2026, 10, 6, tzinfo=UTC)),
         30: (datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 9, 1, tzinfo=UTC)),
         40: (datetime(2026, 11, 1, 1, tzinfo=UTC), datetime(2026, 10, 21, tzinfo=UTC)),
