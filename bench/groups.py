@@ -4,6 +4,7 @@ persons and contacts only), and the API's peak memory at the end."""
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,9 @@ from urllib.parse import quote
 from http_load import Client, identify, quantiles_ms, timed_gets, write_load, write_to_event
 from served import served
 from stores import Store
+
+from coord.service import replay_snapshots
+from coord.wiring import Coord
 
 #: Every report of the API with its default parameters (docs/api.md, coord/api/reports.py), and handoff gaps
 #: with a cut (small cells suppressed) too.
@@ -25,10 +29,41 @@ REPORTS = {
 }
 #: Persons the write load spreads its contacts over.
 WRITE_PERSONS = 50
+#: What a day adds to a log of a million events recorded over a year or more: the replay group's snapshots are a
+#: day apart around its moment, as the daily audit-checkpoint job leaves them.
+DAY_EVENTS = 2_000
+
+
+def take_daily_snapshots(coord: Coord, moment: datetime) -> list[int]:
+    """The replay snapshots the daily job would have left had the log been recorded over days: the day before the
+    moment, the day after, and today (the log's end). The bench loads the log in minutes, so it takes them itself,
+    at the positions a day's writes (DAY_EVENTS) either side of the moment."""
+    at = _position_recorded_before(coord, moment)
+    head = coord.service.recorder.max_notification_id() or 0
+    positions = sorted({p for p in (at - DAY_EVENTS, at + DAY_EVENTS, head) if 0 < p <= head})
+    for position in positions:
+        replay_snapshots.take(coord, up_to=position)
+    print(f"replay: snapshots taken at positions {positions} (a day = {DAY_EVENTS:,} events)", file=sys.stderr)
+    return positions
+
+
+def _position_recorded_before(coord: Coord, moment: datetime) -> int:
+    """The last position recorded before the moment (the bench's one loader records in time order)."""
+    app, low, high = coord.service, 0, coord.service.recorder.max_notification_id() or 0
+    while low < high:
+        middle = (low + high + 1) // 2
+        (notification,) = app.recorder.select_notifications(start=middle, limit=1)
+        low, high = (middle, high) if app.mapper.to_domain_event(notification).timestamp < moment else (low, middle - 1)
+    return low
 
 
 def measure_served(where: Store, tokens: dict[str, str], midway: datetime, sizes: Any) -> dict[str, Any]:
     found: dict[str, Any] = {}
+    coord = where.open()
+    try:
+        found["replay_snapshots"] = take_daily_snapshots(coord, midway)
+    finally:
+        coord.close()
     with served(where.process_env(), projector=where.name == "postgresql") as api:
         # A connection per group: the server closes one left idle for a few seconds (gunicorn's keepalive).
         found["reports"] = {}

@@ -11,9 +11,11 @@ from flask import Blueprint, make_response, redirect, render_template, request
 
 from coord.api.http import coord
 from coord.service import permissions
+from coord.service.pathway import partnership_paths
 from coord.service.principal import Principal
 from coord.service.staleness import counts_staleness, iso
 from events.populations import POPULATIONS
+from events.vocabulary import CRADLE_TO_CAREER_STAGES
 
 bp = Blueprint("dashboard", __name__)
 
@@ -22,7 +24,14 @@ COOKIE = "coord_session"
 COOKIE_SECONDS = 12 * 3600
 #: The API reads the dashboard's page makes (coord/static/dashboard.js): the only requests a session is good for.
 SESSION_READS = frozenset(
-    f"/api/v1{path}" for path in ("/stream", "/reports/monthly", "/reports/functional-zero", "/reports/handoff-gaps")
+    f"/api/v1{path}"
+    for path in (
+        "/stream",
+        "/reports/monthly",
+        "/reports/functional-zero",
+        "/reports/handoff-gaps",
+        "/reports/pathway",
+    )
 )
 POPULATION_LABELS = {
     "all": "Everyone",
@@ -31,6 +40,17 @@ POPULATION_LABELS = {
     "chronic": "Chronic",
     "youth": "Youth",
     "families": "Families",
+}
+STAGE_LABELS = {
+    "early_childhood": "Early childhood",
+    "kindergarten": "Kindergarten",
+    "elementary": "Elementary school",
+    "middle_school": "Middle school",
+    "high_school": "High school",
+    "postsecondary_advising": "Postsecondary advising",
+    "postsecondary": "Postsecondary",
+    "workforce_training": "Workforce training",
+    "employment": "Employment",
 }
 
 
@@ -75,11 +95,17 @@ def dashboard():
     if who is None or not permissions.holds(who, permissions.READ_REPORTS):
         return _page("login.html")
     stale = counts_staleness(coord())
+    # A partnership sees the views of the paths its catalogue runs (coord/service/pathway.py).
+    paths = partnership_paths(coord())
     return _page(
         "dashboard.html",
         role=who.role,
+        homelessness="homelessness" in paths,
+        cradle_to_career="cradle_to_career" in paths,
         populations=POPULATIONS,
         labels=POPULATION_LABELS,
+        stages=CRADLE_TO_CAREER_STAGES,
+        stage_labels=STAGE_LABELS,
         stale=stale,
         stale_since=iso(stale.since),
     )

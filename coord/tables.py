@@ -78,6 +78,25 @@ audit_checkpoints = Table(
     Column("access_hash", String(64)),
 )
 
+#: Replay snapshots (coord/service/replay_snapshots.py): the populations read model of the first events of the log,
+#: folded into a scratch SQLite database, kept as that database file compressed (`state`, in the layout `format`
+#: names; `digest` is its SHA-256), so a replay of a past moment starts from one instead of the first event.
+#: `position`: the last event folded in (every event at or before it is); `events`: how many; `latest_recorded`:
+#: the latest recorded time among them; `earliest_recorded`: the earliest among the events after the previous
+#: snapshot's position (a replay skips that stretch of the log when nothing in it is earlier than its moment).
+replay_snapshots = Table(
+    "replay_snapshots",
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("events", BigInteger, nullable=False),
+    Column("latest_recorded", DateTime(timezone=True), nullable=False),
+    Column("earliest_recorded", DateTime(timezone=True), nullable=False),
+    Column("taken_at", DateTime(timezone=True), nullable=False),
+    Column("format", Integer, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("state", LargeBinary, nullable=False),
+)
+
 idempotency_records = Table(
     "idempotency_records",
     metadata,

@@ -222,6 +222,25 @@ class EquitySchema(Schema):
     rows = fields.List(fields.Nested(EquityRowSchema))
 
 
+class PathwayRowSchema(Schema):
+    stage = fields.String(metadata={"description": "a cradle-to-career stage, in path order"})
+    served = COUNT(metadata={"description": "distinct persons with an accepted, open handoff to the stage at as_of"})
+    next_stage = fields.String(allow_none=True, metadata={"description": "null at the end of the path"})
+    handed_on = _maybe(COUNT, "episodes first requested in the months from this stage to the next")
+    picked_up = _maybe(COUNT, "accepted at the next stage within the window")
+    gaps = _maybe(COUNT, "not accepted within the window")
+    censored = _maybe(COUNT, "window not over at as_of")
+    pickup_rate = _maybe(fields.Float, "picked_up / (picked_up + gaps)")
+
+
+class PathwaySchema(Schema):
+    from_ = fields.String(**FROM)
+    to = fields.String()
+    as_of = fields.String()
+    window_days = fields.Integer(allow_none=True)
+    rows = fields.List(fields.Nested(PathwayRowSchema))
+
+
 # -- queries ------------------------------------------------------------------------------------------
 
 
@@ -278,14 +297,19 @@ class MonthCloseSchema(ParamsSchema):
     month = Month(required=True, metadata={"description": "YYYY-MM: a past month or this one"})
 
 
-class HandoffGapsQuerySchema(FormatSchema):
-    from_ = Month(data_key="from", metadata={"description": "first month of t0"})
+class EpisodesQuerySchema(FormatSchema):
+    """The parameters of a report on handoff episodes (handoff gaps, the cradle-to-career funnel)."""
+
+    from_ = Month(data_key="from", metadata={"description": "first month of t0 (an episode's first request)"})
     to = Month(metadata={"description": "last month of t0"})
     as_of = fields.Date(metadata={"description": "the report date (default: today)"})
     window_days = fields.Integer(
         validate=validate.Range(min=params.WINDOW_DAYS[0], max=params.WINDOW_DAYS[1]),
         metadata={"description": "default: each to-service's window"},
     )
+
+
+class HandoffGapsQuerySchema(EpisodesQuerySchema):
     by = fields.String(validate=validate.OneOf(params.CUTS), metadata={"description": "cut, small cells suppressed"})
 
 
@@ -314,3 +338,7 @@ class EquityQuerySchema(FormatSchema):
     by = fields.String(
         validate=validate.OneOf(params.PERSON_CUTS), metadata={"description": "the cut (default: race_ethnicity)"}
     )
+
+
+class PathwayQuerySchema(EpisodesQuerySchema):
+    """as_of is also the day persons are counted as served on."""

@@ -1,8 +1,8 @@
 """/reports: live counts, Built for Zero monthly metrics, month close and the BFZ submission, functional zero,
-handoff gaps, outcomes and the equity view, as JSON or CSV.
+handoff gaps, outcomes, the equity view and the cradle-to-career path, as JSON or CSV.
 
 For the backbone, auditors and admins (closing a month: the backbone and admins). Rows come from
-coord/service/reports.py and coord/service/submissions.py; this module only picks the format.
+coord/service/reports.py, submissions.py and pathway.py; this module only picks the format.
 """
 
 from __future__ import annotations
@@ -31,10 +31,12 @@ from coord.api.report_schemas import (
     MonthlySchema,
     OutcomesQuerySchema,
     OutcomesSchema,
+    PathwayQuerySchema,
+    PathwaySchema,
     SubmissionSchema,
 )
 from coord.report_formats import Report, plain
-from coord.service import reports, submissions
+from coord.service import pathway, reports, submissions
 from events.submission import MonthlySubmission
 
 blp = Blueprint("reports", __name__, url_prefix="/reports", description="Population counts and outcome reports")
@@ -118,6 +120,16 @@ class FunctionalZero(MethodView):
         return _answer(reports.functional_zero_report(coord(), caller(), month=query.get("month")), query)
 
 
+def _episodes(query: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of a report on handoff episodes (EpisodesQuerySchema), as the service names them."""
+    return {
+        "first": query.get("from_"),
+        "last": query.get("to"),
+        "as_of": query.get("as_of"),
+        "window_days": query.get("window_days"),
+    }
+
+
 @blp.route("/handoff-gaps")
 class HandoffGaps(MethodView):
     @blp.arguments(HandoffGapsQuerySchema, location="query")
@@ -125,15 +137,18 @@ class HandoffGaps(MethodView):
     @blp.doc(**CSV_DOC)
     def get(self, query: dict[str, Any]) -> Any:
         """Handoff gaps per to-service, stage pair and month of first request, optionally cut"""
-        report = reports.handoff_gaps_report(
-            coord(),
-            caller(),
-            first=query.get("from_"),
-            last=query.get("to"),
-            as_of=query.get("as_of"),
-            window_days=query.get("window_days"),
-            by=query.get("by"),
-        )
+        report = reports.handoff_gaps_report(coord(), caller(), **_episodes(query), by=query.get("by"))
+        return _answer(report, query)
+
+
+@blp.route("/pathway")
+class Pathway(MethodView):
+    @blp.arguments(PathwayQuerySchema, location="query")
+    @blp.response(200, PathwaySchema)
+    @blp.doc(**CSV_DOC)
+    def get(self, query: dict[str, Any]) -> Any:
+        """The cradle-to-career path: persons served per stage, and the stage-to-stage funnel of episodes"""
+        report = pathway.pathway_report(coord(), caller(), **_episodes(query))
         return _answer(report, query)
 
 

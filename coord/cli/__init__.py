@@ -11,7 +11,7 @@ from uuid import UUID
 
 import click
 
-from coord.cli.audit import checkpoint, replay, verify
+from coord.cli.audit import checkpoint, replay, replay_snapshot, verify
 from coord.cli.health import health
 from coord.cli.hmis import import_hmis
 from coord.cli.jobs import jobs, scheduler
@@ -224,6 +224,7 @@ for command in (
     verify,
     checkpoint,
     replay,
+    replay_snapshot,
     import_hmis,
     health,
     scheduler,

@@ -1,4 +1,4 @@
-"""`coord verify`, `coord checkpoint` and `coord replay`: the auditors' commands."""
+"""`coord verify`, `coord checkpoint`, `coord replay` and `coord replay-snapshot`: the auditors' commands."""
 
 from __future__ import annotations
 
@@ -98,3 +98,23 @@ def replay(recorded_before: Any, month: date | None) -> None:
     result = replay_log(coord, OPERATOR, recorded_before=recorded_before.replace(tzinfo=UTC), month=month)
     coord.close()
     click.echo(json.dumps(result, indent=2))
+
+
+@click.command("replay-snapshot")
+def replay_snapshot() -> None:
+    """Add a replay snapshot now (what the daily audit-checkpoint job does): `coord replay` and /audit/replay then
+    start from it for any moment after the latest event it holds."""
+    from coord.service.replay_snapshots import take
+
+    coord = _coord()
+    try:
+        made = take(coord)
+    finally:
+        coord.close()
+    if made is None:
+        click.echo("nothing recorded since the latest snapshot: none added")
+    else:
+        click.echo(
+            f"snapshot added at position {made.position} ({made.events} events, the latest recorded at "
+            f"{made.latest_recorded.isoformat()})"
+        )

@@ -12,8 +12,8 @@ from tabulate import tabulate
 
 from coord.config import Config
 from coord.report_formats import Report
+from coord.service import pathway, reports
 from coord.service import report_params as params
-from coord.service import reports
 from coord.service.principal import Principal
 from coord.wiring import Coord, open_coord
 
@@ -108,11 +108,23 @@ def bfz(month: date | None, output: str) -> None:
     _print(lambda coord: reports.bfz_report(coord, OPERATOR, month=month), output)
 
 
+def episode_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options of a report on handoff episodes (handoff gaps, the cradle-to-career funnel)."""
+    options = (
+        click.option("--from", "first", callback=read_month, help="first month of first requests, YYYY-MM"),
+        click.option("--to", "last", callback=read_month, help="last month of first requests, YYYY-MM"),
+        click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="report date (default: today)"),
+        click.option(
+            "--window-days", type=click.IntRange(*params.WINDOW_DAYS), help="default: each to-service's own window"
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @report.command("handoff-gaps")
-@click.option("--from", "first", callback=read_month, help="first month of first requests, YYYY-MM")
-@click.option("--to", "last", callback=read_month, help="last month of first requests, YYYY-MM")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="report date (default: today)")
-@click.option("--window-days", type=click.IntRange(*params.WINDOW_DAYS), help="default: each to-service's own window")
+@episode_options
 @click.option("--by", type=click.Choice(params.CUTS), help="cut by this; small cells are suppressed")
 @FORMAT
 def handoff_gaps(
@@ -159,5 +171,19 @@ def equity(population: str | None, first: date | None, last: date | None, by: st
     """Equity: each group's share of the actively homeless, of housing placements and of returns."""
     _print(
         lambda coord: reports.equity_report(coord, OPERATOR, population=population, first=first, last=last, by=by),
+        output,
+    )
+
+
+@report.command("pathway")
+@episode_options
+@FORMAT
+def pathway_command(first: date | None, last: date | None, as_of: Any, window_days: int | None, output: str) -> None:
+    """The cradle-to-career path: persons served per stage (on --as-of) and the stage-to-stage funnel."""
+    day = as_of.date() if as_of else None
+    _print(
+        lambda coord: pathway.pathway_report(
+            coord, OPERATOR, first=first, last=last, as_of=day, window_days=window_days
+        ),
         output,
     )

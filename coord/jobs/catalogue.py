@@ -13,7 +13,7 @@ from uuid import UUID
 
 from coord.jobs import periods
 from coord.jobs.periods import Period
-from coord.service import audit, submissions
+from coord.service import audit, replay_snapshots, submissions
 from coord.service.principal import Principal
 from coord.wiring import Coord
 from events.errors import DomainError
@@ -85,12 +85,18 @@ def handoff_expiry(coord: Coord, who: Principal, period: Period, stopping: threa
 
 
 def audit_checkpoint(coord: Coord, who: Principal, period: Period, stopping: threading.Event) -> dict[str, Any]:
-    if coord.config.audit_signing_key is None:
-        return {"signed": False, "why": "no COORD_AUDIT_SIGNING_KEY in this process"}
+    """Sign the audit's head, then add a replay snapshot of what was recorded since the previous one."""
     if not coord.service.recorder.max_notification_id():
-        return {"signed": False, "why": "the log is empty"}
-    head = audit.checkpoint(coord)
-    return {"signed": True, "position": head["position"], "key_id": head["key_id"]}
+        return {"signed": False, "why": "the log is empty", "snapshot": None}
+    signed: dict[str, Any] = {"signed": False, "why": "no COORD_AUDIT_SIGNING_KEY in this process"}
+    if coord.config.audit_signing_key is not None:
+        head = audit.checkpoint(coord)
+        signed = {"signed": True, "position": head["position"], "key_id": head["key_id"]}
+    snapshot = replay_snapshots.take(coord, stopping=stopping)
+    summary = {**signed, "snapshot": None if snapshot is None else {"position": snapshot.position}}
+    if stopping.is_set():
+        raise Interrupted(summary)
+    return summary
 
 
 def month_close(coord: Coord, who: Principal, period: Period, stopping: threading.Event) -> dict[str, Any]:
@@ -137,7 +143,8 @@ JOBS: dict[str, Job] = {
             lambda coord: "daily",
             lambda now, coord: periods.daily(now),
             audit_checkpoint,
-            "sign the audit's head (coord verify --against checks the log still extends it)",
+            "sign the audit's head (coord verify --against checks the log still extends it), and add a replay "
+            "snapshot of what was recorded since the previous one",
         ),
     )
 }

@@ -81,6 +81,13 @@ def report_date(as_of: date | None) -> date:
     return as_of
 
 
+def episodes(
+    first: date | None, last: date | None, as_of: date | None, days: int | None
+) -> tuple[date, date, date, int | None]:
+    """The months, report date and window of a report on handoff episodes (handoff gaps, the funnel)."""
+    return (*month_range(first, last), report_date(as_of), window_days(days))
+
+
 def window_days(days: int | None) -> int | None:
     low, high = WINDOW_DAYS
     if days is not None and not low <= days <= high:

@@ -164,8 +164,8 @@ def handoff_gaps_report(
     by: str | None = None,
 ) -> Report:
     permissions.require(who, permissions.READ_REPORTS)
-    first, last = params.month_range(first, last)
-    as_of, window_days, by = params.report_date(as_of), params.window_days(window_days), params.cut(by)
+    first, last, as_of, window_days = params.episodes(first, last, as_of, window_days)
+    by = params.cut(by)
     suppress_below = coord.config.suppress_below
     with coord.db.read() as connection:
         rows = handoff_gaps(

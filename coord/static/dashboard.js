@@ -3,13 +3,16 @@
 
 const API = "/api/v1";
 // Population names as the page (the server) writes them: id "label-<population>".
-const LABELS = Object.fromEntries([...document.querySelectorAll(".count .label")]
+const LABELS = Object.fromEntries([...document.querySelectorAll(".count .label[id^='label-']")]
   .map((node) => [node.id.slice("label-".length), node.textContent]));
 const CUTS = {race_ethnicity: "Race/ethnicity", sex: "Sex", age_band: "Age band", population: "Population"};
 const GAP_COLUMNS = [["month", "Month"], ["to_service", "To service"], ["from_stage", "From stage"],
   ["episodes", "Episodes"], ["picked_up", "Picked up"], ["gaps", "Gaps"], ["gap_rate", "Gap rate"],
   ["censored", "Censored"], ["p50_days_to_acceptance", "Median days"], ["stale", "Stale"]];
 const REVISED = "revised since submitted";
+// Stage names as the page writes them: id "stage-<stage>" (only when the partnership runs the path).
+const STAGES = Object.fromEntries([...document.querySelectorAll(".count .label[id^='stage-']")]
+  .map((node) => [node.id.slice("stage-".length), node.textContent]));
 
 async function getJSON(path) {
   const response = await fetch(API + path, {credentials: "same-origin", headers: {Accept: "application/json"}});
@@ -167,7 +170,7 @@ function cell(row, name) {
   }
   const value = row[name];
   if (value === null || value === undefined) return element("td", {}, "–");
-  if (name === "gap_rate") return element("td", {}, `${Math.round(value * 100)}%`);
+  if (name === "gap_rate") return element("td", {}, percent(value));
   return element("td", {}, String(value));
 }
 
@@ -196,6 +199,66 @@ async function showGaps() {
   }
 }
 
+function percent(value) {
+  return value === null ? "–" : `${Math.round(value * 100)}%`;
+}
+
+// Handed on and picked up per pair of stages, as bars; the table below holds the same numbers for reading.
+function funnelChart(rows) {
+  const width = 400, label = 16, barHeight = 12, gap = 10, right = 30;
+  const step = label + 2 * barHeight + gap, height = rows.length * step;
+  const most = Math.max(1, ...rows.map((r) => r.handed_on));
+  const x = (value) => (width - right) * value / most;
+  const summary = rows.map((r) => `${STAGES[r.stage]} to ${STAGES[r.next_stage]}: ${r.handed_on} handed on, ` +
+    `${r.picked_up} picked up`).join("; ");
+  const figure = element("figure", {class: "chart"});
+  const image = svg("svg", {viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": "funnel-title"});
+  const title = svg("title", {id: "funnel-title"});
+  title.textContent = `Handed on from each stage and picked up at the next. ${summary}`;
+  image.append(title);
+  rows.forEach((row, i) => {
+    const y = i * step;
+    const name = svg("text", {x: 0, y: y + label - 4, class: "stage-name"});
+    name.textContent = `${STAGES[row.stage]} → ${STAGES[row.next_stage]}`;
+    image.append(name);
+    for (const [kind, offset] of [["handed_on", label], ["picked_up", label + barHeight]]) {
+      image.append(svg("rect", {x: 0, y: y + offset, width: x(row[kind]), height: barHeight - 2,
+                                class: kind.replace("_", "-"), "data-stage": row.stage}));
+      const value = svg("text", {x: x(row[kind]) + 4, y: y + offset + barHeight - 3, class: "tick"});
+      value.textContent = String(row[kind]);
+      image.append(value);
+    }
+  });
+  const legend = element("p", {class: "legend"});
+  legend.append(element("span", {class: "key handed-on"}, "handed on"), " ",
+                element("span", {class: "key picked-up"}, "picked up at the next stage"));
+  figure.append(image, legend);
+  return figure;
+}
+
+async function showPathway() {
+  const report = await getJSON("/reports/pathway");
+  document.getElementById("served-on").textContent = `(${report.as_of})`;
+  for (const row of report.rows) document.getElementById(`served-${row.stage}`).textContent = row.served.toLocaleString();
+  const pairs = report.rows.filter((row) => row.next_stage !== null);
+  document.getElementById("funnel-chart").replaceChildren(funnelChart(pairs));
+  const body = document.querySelector("#funnel tbody");
+  body.replaceChildren();
+  for (const row of pairs) {
+    const line = element("tr", {"data-stage": row.stage});
+    line.append(element("th", {scope: "row"}, STAGES[row.stage]), element("td", {}, STAGES[row.next_stage]));
+    for (const name of ["handed_on", "picked_up", "gaps", "censored"]) line.append(element("td", {}, String(row[name])));
+    line.append(element("td", {}, percent(row.pickup_rate)));
+    body.append(line);
+  }
+}
+
 document.getElementById("gap-cut").addEventListener("change", () => showGaps());
-followCounts();
-Promise.all([showFunctionalZero(), showFlows(), showGaps()]).catch((error) => console.error(error));
+// Each view is in the page only when the partnership runs its path (coord/dashboard.py).
+const views = [showGaps()];
+if (document.getElementById("live-state")) {
+  followCounts();
+  views.push(showFunctionalZero(), showFlows());
+}
+if (document.getElementById("pathway")) views.push(showPathway());
+Promise.all(views).catch((error) => console.error(error));

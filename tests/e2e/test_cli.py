@@ -34,6 +34,7 @@ COMMANDS = [
     ["report", "handoff-gaps"],
     ["report", "outcomes"],
     ["report", "equity"],
+    ["report", "pathway"],
     ["verify"],
     ["replay"],
     ["checkpoint"],

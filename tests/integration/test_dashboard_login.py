@@ -17,6 +17,7 @@ PAGE_READS = (
     "/api/v1/reports/monthly?revisions=true",
     "/api/v1/reports/functional-zero",
     "/api/v1/reports/handoff-gaps",
+    "/api/v1/reports/pathway",
 )
 OTHER_READS = (
     "/api/v1/persons",
