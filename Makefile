@@ -23,7 +23,7 @@ run: $(VENV)/.installed
 	$(BIN)/coord db upgrade
 	$(BIN)/coord demo --if-empty
 	$(BIN)/coord users starter
-	COORD_PUBLIC_SECTIONS="$${COORD_PUBLIC_SECTIONS-counts,monthly,equity,outcomes}" $(BIN)/coord serve
+	COORD_PUBLIC_SECTIONS="$${COORD_PUBLIC_SECTIONS-counts,monthly,equity,outcomes,pathway}" $(BIN)/coord serve
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

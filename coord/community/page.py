@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, make_response, render_templa
 from coord.api.http import coord
 from coord.community.numbers import CachedNumbers
 from coord.community.ratelimit import RateLimit
-from coord.community.words import INDICATORS, MONTHLY, POPULATIONS, RACES, label
+from coord.community.words import INDICATORS, MONTHLY, POPULATIONS, RACES, STAGES, label
 from coord.report_formats import plain
 
 bp = Blueprint("community", __name__)
@@ -63,6 +63,7 @@ def page() -> Response:
         monthly=MONTHLY,
         races=RACES,
         indicators=INDICATORS,
+        stages=STAGES,
         label=label,
         bar=_bar,
         largest=_largest,

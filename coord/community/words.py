@@ -41,6 +41,18 @@ INDICATORS = {
     "employment": "Employment",
 }
 
+STAGES = {
+    "early_childhood": "Early childhood",
+    "kindergarten": "Kindergarten",
+    "elementary": "Elementary school",
+    "middle_school": "Middle school",
+    "high_school": "High school",
+    "postsecondary_advising": "Postsecondary advising",
+    "postsecondary": "Postsecondary",
+    "workforce_training": "Workforce training",
+    "employment": "Employment",
+}
+
 
 def label(words: dict[str, str], code: str) -> str:
     return words.get(code, code.replace("_", " "))

@@ -4,7 +4,9 @@ can be combined with another's to uncover a hidden cell (docs/security.md, "The 
 
 The homelessness sections count the same units, spells (projections/reports/cut_units.py), each with the
 cells it adds to every section, so one suppression covers them all (projections/reports/joint_suppression.py);
-the outcomes count persons assessed, a table per indicator and period (nothing relates two of them).
+the outcomes count persons assessed, a table per indicator and period (nothing relates two of them); the
+cradle-to-career path counts handoff episodes, each handed on from one stage (one table), and persons served
+at each stage now (a table per stage: nothing published relates them).
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ from projections.reports.monthly_cuts import COUNTS as MONTHLY_COUNTS
 from projections.reports.monthly_cuts import cell, monthly_cells
 from projections.reports.months import add_months, month_end, month_of, months_between
 from projections.reports.outcomes import MET, NOT_MET, outcomes
+from projections.reports.pathway import FUNNEL, pathway
 from projections.reports.periods import period_of
 from projections.tables import INFLOWS, OUTFLOWS
 
 #: The sections a partnership may publish (COORD_PUBLIC_SECTIONS), in the page's order.
-SECTIONS = ("counts", "monthly", "equity", "outcomes")
+SECTIONS = ("counts", "monthly", "equity", "outcomes", "pathway")
 #: The only cut the page publishes: race/ethnicity, of the equity view.
 CUT = "race_ethnicity"
 #: The population of the equity view and of the monthly trend (every population's live count is published),
@@ -53,6 +56,8 @@ def community(connection: Connection, *, sections: Sequence[str], on: date, supp
         page.update(_flow_sections(connection, flows, on, suppress_below))
     if "outcomes" in sections:
         page["outcomes"] = _outcomes(connection, on, suppress_below)
+    if "pathway" in sections:
+        page["pathway"] = _pathway(connection, on, suppress_below)
     return {name: page[name] for name in SECTIONS if name in page}
 
 
@@ -192,3 +197,43 @@ def _outcomes(connection: Connection, on: date, below: int) -> dict[str, Any]:
     order = {name: i for i, name in enumerate(OUTCOME_INDICATORS)}
     rows.sort(key=lambda row: (order[row["indicator"]], row["period"]))
     return {"period": "school_year", "rows": rows}
+
+
+def _pathway(connection: Connection, on: date, below: int) -> dict[str, Any]:
+    """Per cradle-to-career stage: persons served now, and the episodes of the last MONTHS months handed on to
+    the next stage, picked up, gaps and too early to call (the pathway report's), with the pickup rate. An
+    episode is one of picked up, gap or censored, so its units are rebuilt from the counts exactly."""
+    last = month_of(on)
+    first = add_months(last, -(MONTHS - 1))
+    path = pathway(connection, first=first, last=last, as_of=on)
+    rows = [row for row in path if row["next_stage"] is not None]
+    episodes = [
+        frozenset({f"{row['stage']}|handed_on", f"{row['stage']}|{name}"})
+        for row in rows
+        for name in FUNNEL[1:]
+        for _ in range(row[name])
+    ]
+    fields = [f"{row['stage']}|{name}" for row in rows for name in FUNNEL]
+    funnel, _ = suppress_with_totals({"all": episodes}, fields, (), below)
+    stages = []
+    for row in path:
+        served, _ = suppress_with_totals({"all": [frozenset({"served"})] * row["served"]}, ("served",), (), below)
+        counts = {name: _shown(funnel, f"{row['stage']}|{name}") if row["next_stage"] else None for name in FUNNEL}
+        hidden = [name for name in FUNNEL if row["next_stage"] and counts[name] is None]
+        decided = (
+            None if counts["picked_up"] is None or counts["gaps"] is None else counts["picked_up"] + counts["gaps"]
+        )
+        rate = round(counts["picked_up"] / decided, 3) if decided else None  # type: ignore[operator]
+        if {"picked_up", "gaps"} & set(hidden):
+            hidden.append("pickup_rate")
+        stages.append(
+            {
+                "stage": row["stage"],
+                "served": _shown(served, "served"),
+                "next_stage": row["next_stage"],
+                **counts,
+                "pickup_rate": rate,
+                "suppressed": ["served"] * ("served" in served["suppressed"]) + hidden,
+            }
+        )
+    return {"from": first, "to": last, "as_of": on, "rows": stages}

@@ -31,11 +31,14 @@ def suppress_with_totals(
     below: int,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The totals of `total_fields` over every cut value's units (`kinds`), and one row per cut value of
-    `cut_fields` (a subset of them), each with the fields it hides set to None and listed in `suppressed`."""
+    `cut_fields` (a subset of them; none: no rows), each with the fields it hides set to None and listed in
+    `suppressed`."""
     held = {value: [kind for kind in found if kind] for value, found in kinds.items()}
     everyone: Counter[Kind] = Counter(kind for found in held.values() for kind in found)
     total = _hidden_totals(everyone, total_fields, below)
     hidden_total = set(total["suppressed"])
+    if not cut_fields:
+        return total, []
     rows = suppress_cut(
         {value: [kind & set(cut_fields) for kind in found] for value, found in held.items()}, cut_fields, below
     )

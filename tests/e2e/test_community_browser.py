@@ -26,7 +26,7 @@ def test_a_resident_reads_the_public_page_on_a_phone(cli_env, browser):
     from axe_playwright_python.sync_playwright import Axe
 
     coord_cli(cli_env, "demo", "--persons", "120", "--months", "12")
-    env = {**cli_env, "COORD_PUBLIC_SECTIONS": "counts,monthly,equity,outcomes"}
+    env = {**cli_env, "COORD_PUBLIC_SECTIONS": "counts,monthly,equity,outcomes,pathway"}
     with served(env) as base:
         context = browser.new_context(viewport=PHONE, java_script_enabled=False)
         try:
@@ -36,7 +36,12 @@ def test_a_resident_reads_the_public_page_on_a_phone(cli_env, browser):
             response = page.goto(f"{base}/community")
             assert response.status == 200
             expect(page.get_by_role("heading", name="Our community's progress")).to_be_visible()
-            for name in ("People experiencing homelessness today", "Month by month", "Cradle to career"):
+            for name in (
+                "People experiencing homelessness today",
+                "Month by month",
+                "Cradle to career",
+                "From one stage to the next",
+            ):
                 expect(page.get_by_role("heading", name=name)).to_be_visible()
             assert sent and not any("authorization" in headers or "cookie" in headers for headers in sent)
 
@@ -66,6 +71,7 @@ def test_serve_with_an_unknown_section_stops_with_one_line_naming_it(cli_env, tm
     result = coord_cli(env, "serve", "--port", "0", check=False)
     assert (result.returncode, result.stderr.splitlines()[-1]) == (
         1,
-        "Error: COORD_PUBLIC_SECTIONS: unknown section 'pathways'; the sections are counts, monthly, equity, outcomes",
+        "Error: COORD_PUBLIC_SECTIONS: unknown section 'pathways';"
+        " the sections are counts, monthly, equity, outcomes, pathway",
     )
     assert not (tmp_path / "data" / "master.key").exists()  # stopped before generating anything

@@ -11,7 +11,10 @@ code. Its unknowns are the hidden numbers, whole from 0, and it knows:
   count too); inflow and outflow, where shown, are the sums of their flows; nobody leaves `all` but by a flow;
 - live counts: single adults, youth and families add up to everyone; veterans and chronic are some of them;
   and, when it is true (nothing dated after the day), everyone's count is the trend's last actively homeless;
-- outcomes: met is at most assessed.
+- outcomes: met is at most assessed;
+- the path: each stage's handed on episodes are picked up, gaps or censored.
+
+(The drawn histories have no handoffs: the path's numbers are all 0 here; its tables are the outcomes' kind.)
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events.dates import today
+from projections.handoff_gaps_projector import handoff_gaps_projector
 from projections.outcomes_projector import outcomes_projector
 from projections.populations_projector import populations_projector
 from projections.reports.community import SECTIONS, community
+from projections.reports.pathway import FUNNEL
 from projections.tables import FLOWS, INFLOWS, OUTFLOWS
 from tests.integration.test_cut_disclosure import Adversary
 from tests.integration.test_flow_properties import ORIGIN, draw_history
@@ -56,6 +61,11 @@ def cells(page: Mapping[str, Any]) -> dict[tuple[Any, ...], int | None]:
     for row in page["outcomes"]["rows"]:
         for name in ("assessed", "met"):
             found[("outcomes", row["indicator"], row["period"], name)] = row[name]
+    for row in page["pathway"]["rows"]:
+        found[("pathway", row["stage"], "served")] = row["served"]
+        if row["next_stage"]:
+            for name in FUNNEL:
+                found[("pathway", row["stage"], name)] = row[name]
     return found
 
 
@@ -91,6 +101,10 @@ def pinned(page: Mapping[str, Any], truth: Mapping[tuple[Any, ...], int], on: da
     for row in page["outcomes"]["rows"]:
         key = ("outcomes", row["indicator"], row["period"])
         a.at_least([(*key, "assessed")], [(*key, "met")])
+    for row in page["pathway"]["rows"]:
+        if row["next_stage"]:
+            key = ("pathway", row["stage"])
+            a.equal([(*key, name) for name in FUNNEL[1:]], [(*key, "handed_on")])
     return [(*key, found) for key in hidden if (found := a.pinned(key)) is not None]
 
 
@@ -98,7 +112,7 @@ def check_page(events: list[Any], on: date, below: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         db = read_models(Path(folder))
         try:
-            project(db, [populations_projector(), outcomes_projector()], events)
+            project(db, [populations_projector(), outcomes_projector(), handoff_gaps_projector()], events)
             with db.read() as connection:
                 page = community(connection, sections=SECTIONS, on=on, suppress_below=below)
                 exact = community(connection, sections=SECTIONS, on=on, suppress_below=1)

@@ -13,7 +13,7 @@ from coord.community.ratelimit import RateLimit
 from coord.config import Config, ConfigError
 from tests.support import create_person
 
-ALL = ("counts", "monthly", "equity", "outcomes")
+ALL = ("counts", "monthly", "equity", "outcomes", "pathway")
 
 
 class Clock:
@@ -49,6 +49,8 @@ def _shown_counts(body) -> list[int]:
         found += [row[name] for row in equity["rows"] for name in equity["totals"]]
     for row in sections.get("outcomes", {}).get("rows", []):
         found += [row["assessed"], row["met"]]
+    for row in sections.get("pathway", {}).get("rows", []):
+        found += [row[name] for name in ("served", "handed_on", "picked_up", "gaps", "censored")]
     return [n for n in found if n is not None]
 
 
@@ -63,7 +65,13 @@ def test_the_page_answers_without_a_token_with_every_published_section(client, t
     assert "script-src" not in page.headers["Content-Security-Policy"]
     assert "default-src 'none'" in page.headers["Content-Security-Policy"]
     text = page.get_data(as_text=True)
-    for heading in ("People experiencing homelessness today", "Month by month", "Who is housed", "Cradle to career"):
+    for heading in (
+        "People experiencing homelessness today",
+        "Month by month",
+        "Who is housed",
+        "Cradle to career",
+        "From one stage to the next",
+    ):
         assert heading in text
     body = client.get("/community.json").json
     assert list(body["sections"]) == list(ALL)
