@@ -11,7 +11,7 @@ import pytest
 from coord.community.numbers import CachedNumbers
 from coord.community.ratelimit import RateLimit
 from coord.config import Config, ConfigError
-from tests.support import create_person
+from tests.support import auth, create_person, create_service
 
 ALL = ("counts", "monthly", "equity", "outcomes", "pathway")
 
@@ -176,3 +176,34 @@ def test_head_options_and_huge_headers_never_fail(client, clock):
     assert client.post("/community").status_code == 405
     huge = {"X-Filler": "a" * 60_000, "Authorization": "Bearer " + "b" * 10_000, "Cookie": "c=" + "d" * 8_000}
     assert client.get("/community", headers=huge).status_code == 200
+
+
+def test_the_path_is_published_suppressed(client, tokens, clock):
+    # Harbor's kindergarten hands 12 children on to Gateway's elementary school today, which accepts 11. The
+    # twelfth (too early to call) is hidden, and with it the cheapest count a move changes with it: picked up
+    # (another history: that child picked up, one of the 11 not yet); handed on 12 and gaps 0 are shown.
+    sending, receiving = tokens["case_manager"], tokens["other_agency"]
+    kinder = create_service(client, sending, "Harbor Kindergarten", "kindergarten")
+    school = create_service(client, receiving, "Gateway Elementary", "elementary")
+    for n in range(12):
+        child = create_person(client, sending, household_type="family")
+        body = {"person_id": child["id"], "from_service_id": kinder["id"], "to_service_id": school["id"]}
+        handoff = client.post("/api/v1/handoffs", json=body, headers=auth(sending))
+        if n < 11:
+            url = f"/api/v1/handoffs/{handoff.json['id']}/transitions"
+            assert client.post(url, json={"to": "accepted"}, headers=auth(receiving)).status_code == 201
+
+    rows = {row["stage"]: row for row in client.get("/community.json").json["sections"]["pathway"]["rows"]}
+
+    assert rows["kindergarten"] == {
+        "stage": "kindergarten",
+        "served": 0,
+        "next_stage": "elementary",
+        "handed_on": 12,
+        "picked_up": None,
+        "gaps": 0,
+        "censored": None,
+        "pickup_rate": None,
+        "suppressed": ["picked_up", "censored", "pickup_rate"],
+    }
+    assert rows["elementary"]["served"] == 11 and rows["employment"]["handed_on"] is None
