@@ -14,7 +14,7 @@ code. Its unknowns are the hidden numbers, whole from 0, and it knows:
 - outcomes: met is at most assessed;
 - the path: each stage's handed on episodes are picked up, gaps or censored.
 
-(The drawn histories have no handoffs: the path's numbers are all 0 here; its tables are the outcomes' kind.)
+(The drawn histories have no handoffs, so the path's funnel has a test of its own, on drawn counts.)
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from projections.handoff_gaps_projector import handoff_gaps_projector
 from projections.outcomes_projector import outcomes_projector
 from projections.populations_projector import populations_projector
 from projections.reports.community import SECTIONS, community
+from projections.reports.joint_suppression import suppress_with_totals
 from projections.reports.pathway import FUNNEL
 from projections.tables import FLOWS, INFLOWS, OUTFLOWS
 from tests.integration.test_cut_disclosure import Adversary
@@ -135,3 +136,35 @@ def test_no_hidden_number_of_the_public_page_can_be_worked_out_from_the_rest(
     data: st.DataObject, below: int, on: date
 ) -> None:
     check_page(draw_history(data), on, below)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    funnel=st.lists(st.tuples(st.integers(0, 14), st.integers(0, 6), st.integers(0, 4)), min_size=1, max_size=4),
+    below=st.sampled_from((2, 3, 5, 11)),
+)
+def test_no_hidden_number_of_the_path_can_be_worked_out(funnel: list[tuple[int, int, int]], below: int) -> None:
+    """The path's funnel as the page suppresses it (one table of episodes, each handed on and one of picked up,
+    gap or censored), solved with handed on = picked up + gaps + censored for every stage."""
+    outcomes = FUNNEL[1:]
+    episodes = [
+        frozenset({f"{stage}|handed_on", f"{stage}|{name}"})
+        for stage, counts in enumerate(funnel)
+        for name, n in zip(outcomes, counts, strict=True)
+        for _ in range(n)
+    ]
+    fields = [f"{stage}|{name}" for stage in range(len(funnel)) for name in FUNNEL]
+    total, _ = suppress_with_totals({"all": episodes}, fields, (), below)
+    truth = {(stage, name): n for stage, counts in enumerate(funnel) for name, n in zip(outcomes, counts, strict=True)}
+    for stage, counts in enumerate(funnel):
+        truth[(stage, "handed_on")] = sum(counts)
+    shown = {key: total[f"{key[0]}|{key[1]}"] for key in truth if f"{key[0]}|{key[1]}" not in total["suppressed"]}
+    assert shown == {key: truth[key] for key in shown}
+    assert [n for n in shown.values() if 0 < n < below] == []
+    hidden = [key for key in truth if key not in shown]
+    if not hidden:
+        return
+    a = Adversary(hidden, shown, bound=max(*truth.values(), 1))
+    for stage in range(len(funnel)):
+        a.equal([(stage, name) for name in outcomes], [(stage, "handed_on")])
+    assert [(*key, found) for key in hidden if (found := a.pinned(key)) is not None] == []
