@@ -44,6 +44,12 @@ MONTHLY_POPULATIONS = ("all",)
 #: The equity view's counts the page publishes: returns from housing are too few in most places to cut.
 EQUITY_PUBLISHED = EQUITY_COUNTS[:2]
 MONTHS = 12
+#: The counts each published equity number comes from: hidden when one of them (or its total) is.
+_FROM = {
+    **{name: (name,) for name in EQUITY_PUBLISHED},
+    **{SHARES[name]: (name,) for name in EQUITY_PUBLISHED},
+    "placement_ratio": EQUITY_PUBLISHED,
+}
 #: School years of outcomes, ending with the current one.
 PERIODS = 5
 
@@ -145,7 +151,9 @@ def _equity(total: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], first: 
         active, placed = shares["share_of_actively_homeless"], shares["share_of_housing_placements"]
         ratio = round(placed / active, 2) if active and placed is not None else None
         values = {**counts, **shares, "placement_ratio": ratio}
-        hidden = [name for name, value in values.items() if value is None and not _zero_share(name, totals)]
+        hidden = [
+            name for name in values if {None} & {*(counts[c] for c in _FROM[name]), *(totals[c] for c in _FROM[name])}
+        ]
         groups.append({CUT: row["value"], **values, "suppressed": hidden})
     return {
         "population": EQUITY_POPULATION,
@@ -156,14 +164,6 @@ def _equity(total: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], first: 
         "totals_suppressed": [name for name, n in totals.items() if n is None],
         "rows": groups,
     }
-
-
-def _zero_share(name: str, totals: Mapping[str, int | None]) -> bool:
-    """A share of a total shown as 0 is null because there is nothing to share, not because it is hidden."""
-    count = {share: count for count, share in SHARES.items()}.get(name)
-    if name == "placement_ratio":
-        return totals["actively_homeless"] == 0 or totals["housing_placements"] == 0
-    return count is not None and totals[count] == 0
 
 
 def _outcomes(connection: Connection, on: date, below: int) -> dict[str, Any]:
