@@ -151,9 +151,7 @@ def _equity(total: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], first: 
         active, placed = shares["share_of_actively_homeless"], shares["share_of_housing_placements"]
         ratio = round(placed / active, 2) if active and placed is not None else None
         values = {**counts, **shares, "placement_ratio": ratio}
-        hidden = [
-            name for name in values if {None} & {*(counts[c] for c in _FROM[name]), *(totals[c] for c in _FROM[name])}
-        ]
+        hidden = [name for name in values if any(n is None for c in _FROM[name] for n in (counts[c], totals[c]))]
         groups.append({CUT: row["value"], **values, "suppressed": hidden})
     return {
         "population": EQUITY_POPULATION,
