@@ -87,9 +87,13 @@ def _suppress_group(
         for name in count_fields
         if 0 < rows[index][name] < below
     ]
-    for index, name in small:
-        hidden[index].add(name)
     position = {name: i for i, name in enumerate(count_fields)}
+    # The cells each place still shows, as bits of count_fields (bit i: count_fields[i]), which the search
+    # trades and counts far faster than sets; the unpublished rest shows none.
+    shown = {index: (1 << len(count_fields)) - 1 for index in members.values()}
+    for index, name in small:
+        shown[index] &= ~(1 << position[name])
+    shown[REST] = 0
     for dimension in dimensions:
         places = [members[value] for value in dimension.values if value in members]
         held: dict[int, Mapping[Kind, int]] = {index: units[index] for index in places}
@@ -101,8 +105,7 @@ def _suppress_group(
         if len(places) < 2:
             raise ValueError("a dimension needs two places for a unit to move between")
         # The kinds of unit each place holds, each once (and none: a move may take a unit one way only),
-        # sorted once per dimension: every small cell's search reads them again. As bits of count_fields
-        # (bit i: count_fields[i]), which the search trades and counts far faster than sets.
+        # sorted once per dimension: every small cell's search reads them again.
         order = {kind: _key(kind, position) for kind in {k for place in places for k in held[place]}}
         kinds = {
             place: [
@@ -111,65 +114,92 @@ def _suppress_group(
             ]
             for place in places
         }
+        # The cells a move chosen so far changes, per place: all hidden, for good. A small cell among them
+        # has a move that hides nothing new, which is what its own search would choose: it needs none.
+        moved = dict.fromkeys(places, 0)
         for index, name in small:
-            if index in held:
-                _hide_a_move(index, position[name], places, kinds, rows, hidden, count_fields)
+            bit = position[name]
+            if index in held and not moved[index] >> bit & 1:
+                other, changed = _cheapest_move(index, bit, places, kinds, rows, shown, count_fields)
+                for place in (index, other):
+                    shown[place] &= ~changed
+                    moved[place] |= changed
+                shown[REST] = 0
+    for index in members.values():
+        hidden[index].update(name for name, i in position.items() if not shown[index] >> i & 1)
 
 
-def _hide_a_move(
+def _cheapest_move(
     index: int,
     bit: int,
     places: Sequence[int],
     kinds: Mapping[int, Sequence[int]],
     rows: Sequence[Mapping[str, Any]],
-    hidden: list[set[str]],
+    shown: Mapping[int, int],
     count_fields: Sequence[str],
-) -> None:
-    """Hide every cell of the cheapest move that changes cell (`index`, count field number `bit`): a unit of
-    its row (or none) trading places with a unit (or none) of another place. Each kind a place holds is there
-    to move. A move costs the cells it newly hides (none in the unpublished rest), then their sum."""
-    shown = {place: 0 if place == REST else _bits(count_fields, set(count_fields) - hidden[place]) for place in places}
+) -> tuple[int, int]:
+    """The other place and the cells changed by the cheapest move that changes cell (`index`, count field
+    number `bit`): a unit of its row (or none) trading places with a unit (or none) of another place, exactly
+    one of them counted in the cell. A move costs the cells it newly hides (none in the unpublished rest),
+    then their sum; of moves that cost the same, the first in the order of places, then of each place's kinds.
 
-    def total(mask: int, place: int) -> int:
-        return sum(rows[place][count_fields[i]] for i in range(mask.bit_length()) if mask >> i & 1)
+    Every trade is not tried: a trade of kinds whose shown cells number a and b in this row and a' and b' in
+    the other row newly hides at least |a - a'| + |b - b'| cells, so the kinds of each place are grouped by
+    those numbers and groups are paired nearest first, until no pair left can cost less than the best found.
+    """
+    flag, here = 1 << bit, shown[index]
+    mine = kinds[index]
+    near_mine = [(kind & here).bit_count() for kind in mine]
+    best: tuple[int, int, int, int, int] | None = None
+    found: tuple[int, int] = (index, 0)
+    pairs = []
+    for rank, other in enumerate(places):
+        if other != index:
+            there, theirs = shown[other], kinds[other]
+            groups: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+            for j, kind in enumerate(theirs):
+                groups[(kind & flag, (kind & here).bit_count(), (kind & there).bit_count())].append(j)
+            own: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+            for i, kind in enumerate(mine):
+                own[(kind & flag ^ flag, near_mine[i], (kind & there).bit_count())].append(i)
+            pairs.append((rank, other, there, theirs, own, groups))
+    reach = 0
+    while best is None or reach <= best[0]:
+        if reach > 2 * len(count_fields):  # cannot happen: a unit counted in the cell can move away alone
+            raise ValueError(f"no move changes {count_fields[bit]} of row {index}")
+        for rank, other, there, theirs, own, groups in pairs:
+            for (wanted, a, b), mine_at in own.items():
+                for key in _ring(wanted, a, b, reach):
+                    for j in groups.get(key, ()):
+                        for i in mine_at:
+                            changed = mine[i] ^ theirs[j]
+                            mine_new, their_new = changed & here, changed & there
+                            count = mine_new.bit_count() + their_new.bit_count()
+                            if best is not None and count > best[0]:
+                                continue
+                            if count == 0:  # hides nothing new: no move can cost less
+                                return other, changed
+                            spent = _total(rows[index], mine_new, count_fields)
+                            if their_new:
+                                spent += _total(rows[other], their_new, count_fields)
+                            cost = (count, spent, rank, i, j)
+                            if best is None or cost < best:
+                                best, found = cost, (other, changed)
+        reach += 1
+    return found
 
-    best: tuple[tuple[int, int], int, int] | None = None
-    for other, mine, theirs in _trades(index, bit, places, kinds):
-        changed = mine ^ theirs
-        mine_new, their_new = changed & shown[index], changed & shown[other]
-        count = mine_new.bit_count() + their_new.bit_count()
-        if best is not None and count > best[0][0]:
-            continue
-        cost = (count, total(mine_new, index) + (total(their_new, other) if their_new else 0))
-        if best is None or cost < best[0]:
-            best = (cost, other, changed)
-            if cost == (0, 0):  # hides nothing new: no move can cost less
-                break
-    if best is None:  # cannot happen: the cell's row holds a unit counted in it, which can move to another place
-        raise ValueError(f"no move changes {count_fields[bit]} of row {index}")
-    _, other, changed = best
-    for place in (index, other):
-        if place != REST:
-            hidden[place].update(count_fields[i] for i in range(changed.bit_length()) if changed >> i & 1)
+
+def _ring(wanted: int, a: int, b: int, reach: int) -> Iterator[tuple[int, int, int]]:
+    """The groups (wanted, a', b') with |a - a'| + |b - b'| = reach."""
+    for step in range(-reach, reach + 1):
+        rest = reach - abs(step)
+        yield wanted, a + step, b + rest
+        if rest:
+            yield wanted, a + step, b - rest
 
 
-def _trades(
-    index: int, bit: int, places: Sequence[int], kinds: Mapping[int, Sequence[int]]
-) -> Iterator[tuple[int, int, int]]:
-    """Every trade that changes count field `bit`: a kind of unit of row `index` and a kind of another place,
-    exactly one of them counted in it, in the order of places and then of each place's kinds."""
-    for other in places:
-        if other == index:
-            continue
-        counted = [kind for kind in kinds[other] if kind >> bit & 1]
-        uncounted = [kind for kind in kinds[other] if not kind >> bit & 1]
-        for mine in kinds[index]:
-            for theirs in uncounted if mine >> bit & 1 else counted:
-                yield other, mine, theirs
-
-
-def _bits(count_fields: Sequence[str], fields: set[str]) -> int:
-    return sum(1 << i for i, name in enumerate(count_fields) if name in fields)
+def _total(row: Mapping[str, Any], mask: int, count_fields: Sequence[str]) -> int:
+    return sum(row[count_fields[i]] for i in range(mask.bit_length()) if mask >> i & 1)
 
 
 def _key(kind: Kind, position: Mapping[str, int]) -> tuple[int, ...]:
