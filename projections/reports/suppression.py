@@ -13,9 +13,11 @@ cannot tell the two histories apart, so no hidden cell is pinned to one value, w
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from projections.reports.moves import Moves
 
 #: The kind of a unit: the count fields it adds one to.
 Kind = frozenset[str]
@@ -117,89 +119,17 @@ def _suppress_group(
         # The cells a move chosen so far changes, per place: all hidden, for good. A small cell among them
         # has a move that hides nothing new, which is what its own search would choose: it needs none.
         moved = dict.fromkeys(places, 0)
+        moves = Moves(places, kinds, shown, rows, count_fields)
         for index, name in small:
             bit = position[name]
             if index in held and not moved[index] >> bit & 1:
-                other, changed = _cheapest_move(index, bit, places, kinds, rows, shown, count_fields)
+                other, changed = moves.cheapest(index, bit)
                 for place in (index, other):
-                    shown[place] &= ~changed
+                    if place != REST:
+                        moves.hide(place, changed)
                     moved[place] |= changed
-                shown[REST] = 0
     for index in members.values():
         hidden[index].update(name for name, i in position.items() if not shown[index] >> i & 1)
-
-
-def _cheapest_move(
-    index: int,
-    bit: int,
-    places: Sequence[int],
-    kinds: Mapping[int, Sequence[int]],
-    rows: Sequence[Mapping[str, Any]],
-    shown: Mapping[int, int],
-    count_fields: Sequence[str],
-) -> tuple[int, int]:
-    """The other place and the cells changed by the cheapest move that changes cell (`index`, count field
-    number `bit`): a unit of its row (or none) trading places with a unit (or none) of another place, exactly
-    one of them counted in the cell. A move costs the cells it newly hides (none in the unpublished rest),
-    then their sum; of moves that cost the same, the first in the order of places, then of each place's kinds.
-
-    Every trade is not tried: a trade of kinds whose shown cells number a and b in this row and a' and b' in
-    the other row newly hides at least |a - a'| + |b - b'| cells, so the kinds of each place are grouped by
-    those numbers and groups are paired nearest first, until no pair left can cost less than the best found.
-    """
-    flag, here = 1 << bit, shown[index]
-    mine = kinds[index]
-    near_mine = [(kind & here).bit_count() for kind in mine]
-    best: tuple[int, int, int, int, int] | None = None
-    found: tuple[int, int] = (index, 0)
-    pairs = []
-    for rank, other in enumerate(places):
-        if other != index:
-            there, theirs = shown[other], kinds[other]
-            groups: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-            for j, kind in enumerate(theirs):
-                groups[(kind & flag, (kind & here).bit_count(), (kind & there).bit_count())].append(j)
-            own: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-            for i, kind in enumerate(mine):
-                own[(kind & flag ^ flag, near_mine[i], (kind & there).bit_count())].append(i)
-            pairs.append((rank, other, there, theirs, own, groups))
-    reach = 0
-    while best is None or reach <= best[0]:
-        if reach > 2 * len(count_fields):  # cannot happen: a unit counted in the cell can move away alone
-            raise ValueError(f"no move changes {count_fields[bit]} of row {index}")
-        for rank, other, there, theirs, own, groups in pairs:
-            for (wanted, a, b), mine_at in own.items():
-                for key in _ring(wanted, a, b, reach):
-                    for j in groups.get(key, ()):
-                        for i in mine_at:
-                            changed = mine[i] ^ theirs[j]
-                            mine_new, their_new = changed & here, changed & there
-                            count = mine_new.bit_count() + their_new.bit_count()
-                            if best is not None and count > best[0]:
-                                continue
-                            if count == 0:  # hides nothing new: no move can cost less
-                                return other, changed
-                            spent = _total(rows[index], mine_new, count_fields)
-                            if their_new:
-                                spent += _total(rows[other], their_new, count_fields)
-                            cost = (count, spent, rank, i, j)
-                            if best is None or cost < best:
-                                best, found = cost, (other, changed)
-        reach += 1
-    return found
-
-
-def _ring(wanted: int, a: int, b: int, reach: int) -> Iterator[tuple[int, int, int]]:
-    """The groups (wanted, a', b') with |a - a'| + |b - b'| = reach."""
-    for step in range(-reach, reach + 1):
-        rest = reach - abs(step)
-        yield wanted, a + step, b + rest
-        if rest:
-            yield wanted, a + step, b - rest
-
-
-def _total(row: Mapping[str, Any], mask: int, count_fields: Sequence[str]) -> int:
-    return sum(row[count_fields[i]] for i in range(mask.bit_length()) if mask >> i & 1)
 
 
 def _key(kind: Kind, position: Mapping[str, int]) -> tuple[int, ...]:
