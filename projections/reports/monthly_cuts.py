@@ -45,23 +45,27 @@ def monthly_by(
     found = spells(connection, until=month_end(last), populations=populations, by=by, band_on=month_end(last))
     kinds = by_value(by, found)
     days: dict[tuple[str, str, date], int] = Counter()
+    # Every spell reads them again: named and bounded once.
+    names = {(p, m): {name: cell(p, m, name) for name in COUNTS} for p in populations for m in months}
+    ends = [(month, month_end(month)) for month in months]
     for spell in found:
         cells: Counter[str] = Counter()
         for population, flows in spell.days.items():
             active, following = 0, iter(flows)
             pending = next(following, None)
-            for month in months:
-                while pending is not None and pending[0] <= month_end(month):
+            for month, end in ends:
+                while pending is not None and pending[0] <= end:
                     day, counts = pending
                     active += net(counts)
                     if day >= first:
+                        named = names[(population, month_of(day))]
                         for name in FLOWS:
-                            cells[cell(population, month_of(day), name)] += counts[name]
+                            cells[named[name]] += counts[name]
                         days[(spell.value, population, month_of(day))] += counts["days_to_housing"]
                     pending = next(following, None)
-                cells[cell(population, month, "actively_homeless")] += active
+                cells[names[(population, month)]["actively_homeless"]] += active
         kinds[spell.value] += units_of(+cells)
-    count_fields = [cell(p, m, name) for p in populations for m in months for name in COUNTS]
+    count_fields = [names[(p, m)][name] for p in populations for m in months for name in COUNTS]
     shown = suppress_cut(kinds, count_fields, suppress_below, _derived(populations, months))
     return [
         _row(population, month, by, wide, days[(wide["value"], population, month)])

@@ -55,8 +55,12 @@ def suppress(
     hidden: list[set[str]] = [set() for _ in rows]
     groups: dict[tuple[Any, ...], dict[str, int]] = defaultdict(dict)
     for index, (row, kinds) in enumerate(zip(rows, units, strict=True)):
+        sums: Counter[str] = Counter()
+        for kind, n in kinds.items():
+            for name in kind:
+                sums[name] += n
         for name in count_fields:
-            if row[name] != sum(n for kind, n in kinds.items() if name in kind):
+            if row[name] != sums[name]:
                 raise ValueError(f"{name} of row {index} is not the sum of its units")
         groups[tuple(row[name] for name in group_fields)][row[cut_field]] = index
     for members in groups.values():
