@@ -8,6 +8,10 @@ other attributes, which publishes the same numbers everywhere else and gives the
 as every cell the move changes is hidden: so those are hidden too (complementary suppression), choosing the
 move that hides the fewest (then the smallest) cells not yet hidden. Whoever reads the published numbers
 cannot tell the two histories apart, so no hidden cell is pinned to one value, whatever they solve.
+
+The search for each cheapest move is projections/reports/moves.py: it finds the move that trying every trade
+finds, so which cells are hidden does not depend on it; a small cell that a move already chosen changes is
+not searched (its own search would find a move that hides nothing new).
 """
 
 from __future__ import annotations
