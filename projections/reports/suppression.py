@@ -114,6 +114,8 @@ def _suppress_group(
             places.append(REST)
         if len(places) < 2:
             raise ValueError("a dimension needs two places for a unit to move between")
+        if not any(index in held for index, _ in small):
+            continue
         # The kinds of unit each place holds, each once (and none: a move may take a unit one way only),
         # sorted once per dimension: every small cell's search reads them again.
         order = {kind: _key(kind, position) for kind in {k for place in places for k in held[place]}}
