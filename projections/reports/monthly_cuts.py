@@ -45,12 +45,13 @@ def monthly_by(
     found = spells(connection, until=month_end(last), populations=populations, by=by, band_on=month_end(last))
     kinds = by_value(by, found)
     days: dict[tuple[str, str, date], int] = Counter()
+    names = {(p, m): {name: cell(p, m, name) for name in COUNTS} for p in populations for m in months}
     for spell in found:
         cells, spell_days = monthly_cells(spell, months, first)
         for (population, month), n in spell_days.items():
             days[(spell.value, population, month)] += n
         kinds[spell.value] += units_of(+cells)
-    count_fields = [cell(p, m, name) for p in populations for m in months for name in COUNTS]
+    count_fields = [names[(p, m)][name] for p in populations for m in months for name in COUNTS]
     shown = suppress_cut(kinds, count_fields, suppress_below, _derived(populations, months))
     return [
         _row(population, month, by, wide, days[(wide["value"], population, month)])

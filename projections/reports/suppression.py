@@ -8,14 +8,20 @@ other attributes, which publishes the same numbers everywhere else and gives the
 as every cell the move changes is hidden: so those are hidden too (complementary suppression), choosing the
 move that hides the fewest (then the smallest) cells not yet hidden. Whoever reads the published numbers
 cannot tell the two histories apart, so no hidden cell is pinned to one value, whatever they solve.
+
+The search for each cheapest move is projections/reports/moves.py: it finds the move that trying every trade
+finds, so which cells are hidden does not depend on it; a small cell that a move already chosen changes is
+not searched (its own search would find a move that hides nothing new).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from projections.reports.moves import Moves
 
 #: The kind of a unit: the count fields it adds one to.
 Kind = frozenset[str]
@@ -53,8 +59,12 @@ def suppress(
     hidden: list[set[str]] = [set() for _ in rows]
     groups: dict[tuple[Any, ...], dict[str, int]] = defaultdict(dict)
     for index, (row, kinds) in enumerate(zip(rows, units, strict=True)):
+        sums: Counter[str] = Counter()
+        for kind, n in kinds.items():
+            for name in kind:
+                sums[name] += n
         for name in count_fields:
-            if row[name] != sum(n for kind, n in kinds.items() if name in kind):
+            if row[name] != sums[name]:
                 raise ValueError(f"{name} of row {index} is not the sum of its units")
         groups[tuple(row[name] for name in group_fields)][row[cut_field]] = index
     for members in groups.values():
@@ -87,9 +97,13 @@ def _suppress_group(
         for name in count_fields
         if 0 < rows[index][name] < below
     ]
-    for index, name in small:
-        hidden[index].add(name)
     position = {name: i for i, name in enumerate(count_fields)}
+    # The cells each place still shows, as bits of count_fields (bit i: count_fields[i]), which the search
+    # trades and counts far faster than sets; the unpublished rest shows none.
+    shown = {index: (1 << len(count_fields)) - 1 for index in members.values()}
+    for index, name in small:
+        shown[index] &= ~(1 << position[name])
+    shown[REST] = 0
     for dimension in dimensions:
         places = [members[value] for value in dimension.values if value in members]
         held: dict[int, Mapping[Kind, int]] = {index: units[index] for index in places}
@@ -100,9 +114,10 @@ def _suppress_group(
             places.append(REST)
         if len(places) < 2:
             raise ValueError("a dimension needs two places for a unit to move between")
+        if not any(index in held for index, _ in small):
+            continue
         # The kinds of unit each place holds, each once (and none: a move may take a unit one way only),
-        # sorted once per dimension: every small cell's search reads them again. As bits of count_fields
-        # (bit i: count_fields[i]), which the search trades and counts far faster than sets.
+        # sorted once per dimension: every small cell's search reads them again.
         order = {kind: _key(kind, position) for kind in {k for place in places for k in held[place]}}
         kinds = {
             place: [
@@ -111,65 +126,20 @@ def _suppress_group(
             ]
             for place in places
         }
+        # The cells a move chosen so far changes, per place: all hidden, for good. A small cell among them
+        # has a move that hides nothing new, which is what its own search would choose: it needs none.
+        moved = dict.fromkeys(places, 0)
+        moves = Moves(places, kinds, shown, rows, count_fields)
         for index, name in small:
-            if index in held:
-                _hide_a_move(index, position[name], places, kinds, rows, hidden, count_fields)
-
-
-def _hide_a_move(
-    index: int,
-    bit: int,
-    places: Sequence[int],
-    kinds: Mapping[int, Sequence[int]],
-    rows: Sequence[Mapping[str, Any]],
-    hidden: list[set[str]],
-    count_fields: Sequence[str],
-) -> None:
-    """Hide every cell of the cheapest move that changes cell (`index`, count field number `bit`): a unit of
-    its row (or none) trading places with a unit (or none) of another place. Each kind a place holds is there
-    to move. A move costs the cells it newly hides (none in the unpublished rest), then their sum."""
-    shown = {place: 0 if place == REST else _bits(count_fields, set(count_fields) - hidden[place]) for place in places}
-
-    def total(mask: int, place: int) -> int:
-        return sum(rows[place][count_fields[i]] for i in range(mask.bit_length()) if mask >> i & 1)
-
-    best: tuple[tuple[int, int], int, int] | None = None
-    for other, mine, theirs in _trades(index, bit, places, kinds):
-        changed = mine ^ theirs
-        mine_new, their_new = changed & shown[index], changed & shown[other]
-        count = mine_new.bit_count() + their_new.bit_count()
-        if best is not None and count > best[0][0]:
-            continue
-        cost = (count, total(mine_new, index) + (total(their_new, other) if their_new else 0))
-        if best is None or cost < best[0]:
-            best = (cost, other, changed)
-            if cost == (0, 0):  # hides nothing new: no move can cost less
-                break
-    if best is None:  # cannot happen: the cell's row holds a unit counted in it, which can move to another place
-        raise ValueError(f"no move changes {count_fields[bit]} of row {index}")
-    _, other, changed = best
-    for place in (index, other):
-        if place != REST:
-            hidden[place].update(count_fields[i] for i in range(changed.bit_length()) if changed >> i & 1)
-
-
-def _trades(
-    index: int, bit: int, places: Sequence[int], kinds: Mapping[int, Sequence[int]]
-) -> Iterator[tuple[int, int, int]]:
-    """Every trade that changes count field `bit`: a kind of unit of row `index` and a kind of another place,
-    exactly one of them counted in it, in the order of places and then of each place's kinds."""
-    for other in places:
-        if other == index:
-            continue
-        counted = [kind for kind in kinds[other] if kind >> bit & 1]
-        uncounted = [kind for kind in kinds[other] if not kind >> bit & 1]
-        for mine in kinds[index]:
-            for theirs in uncounted if mine >> bit & 1 else counted:
-                yield other, mine, theirs
-
-
-def _bits(count_fields: Sequence[str], fields: set[str]) -> int:
-    return sum(1 << i for i, name in enumerate(count_fields) if name in fields)
+            bit = position[name]
+            if index in held and not moved[index] >> bit & 1:
+                other, changed = moves.cheapest(index, bit)
+                for place in (index, other):
+                    if place != REST:
+                        moves.hide(place, changed)
+                    moved[place] |= changed
+    for index in members.values():
+        hidden[index].update(name for name, i in position.items() if not shown[index] >> i & 1)
 
 
 def _key(kind: Kind, position: Mapping[str, int]) -> tuple[int, ...]:
