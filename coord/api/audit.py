@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from coord.api.http import caller, coord
-from coord.api.report_schemas import Month, ParamsSchema
+from coord.api.report_queries import Month, ParamsSchema
 from coord.service import audit
 from coord.service.replay import replay
 

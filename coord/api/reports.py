@@ -15,23 +15,25 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from coord.api.http import POST_HEADERS, caller, coord, idempotent
-from coord.api.report_schemas import (
+from coord.api.report_queries import (
     BfzQuerySchema,
-    BfzSchema,
     CountsQuerySchema,
-    CountsSchema,
     EquityQuerySchema,
-    EquitySchema,
     FunctionalZeroQuerySchema,
-    FunctionalZeroSchema,
     HandoffGapsQuerySchema,
-    HandoffGapsSchema,
     MonthCloseSchema,
     MonthlyQuerySchema,
-    MonthlySchema,
     OutcomesQuerySchema,
-    OutcomesSchema,
     PathwayQuerySchema,
+)
+from coord.api.report_schemas import (
+    BfzSchema,
+    CountsSchema,
+    EquitySchema,
+    FunctionalZeroSchema,
+    HandoffGapsSchema,
+    MonthlySchema,
+    OutcomesSchema,
     PathwaySchema,
     SubmissionSchema,
 )

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import click
 import pytest
 
-from coord.api.report_schemas import FunctionalZeroQuerySchema, HandoffGapsQuerySchema, MonthlyQuerySchema
+from coord.api.report_queries import FunctionalZeroQuerySchema, HandoffGapsQuerySchema, MonthlyQuerySchema
 from coord.cli.reports import handoff_gaps, read_month
 from coord.service import report_params as params
 from events.dates import today
