@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, make_response, redirect, render_template, request
 
 from coord.api.http import coord
+from coord.community.words import STAGES as STAGE_LABELS
 from coord.service import permissions
 from coord.service.pathway import partnership_paths
 from coord.service.principal import Principal
@@ -40,17 +41,6 @@ POPULATION_LABELS = {
     "chronic": "Chronic",
     "youth": "Youth",
     "families": "Families",
-}
-STAGE_LABELS = {
-    "early_childhood": "Early childhood",
-    "kindergarten": "Kindergarten",
-    "elementary": "Elementary school",
-    "middle_school": "Middle school",
-    "high_school": "High school",
-    "postsecondary_advising": "Postsecondary advising",
-    "postsecondary": "Postsecondary",
-    "workforce_training": "Workforce training",
-    "employment": "Employment",
 }
 
 
